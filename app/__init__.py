@@ -1,0 +1,32 @@
+"""FlowTime Registry: the application factory."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask
+
+from app.api import register_api
+from app.cli import register_commands
+from app.config import Config
+from app.errors import register_error_handlers
+from app.registry.context import RegistryContext
+
+
+def create_app(overrides: dict | None = None) -> Flask:
+    """Build the Flask app: configuration, registry, API, error handlers, CLI commands."""
+    config = Config.from_env().with_overrides(overrides)
+    app = Flask(__name__)
+    _configure(app, config)
+    app.extensions["flowtime"] = RegistryContext.build(config)
+    register_api(app)
+    register_error_handlers(app)
+    register_commands(app)
+    return app
+
+
+def _configure(app: Flask, config: Config) -> None:
+    logging.basicConfig(level=config.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    app.config.update(FLOWTIME=config, MAX_CONTENT_LENGTH=config.max_body_bytes, TESTING=config.testing)
+    app.json.sort_keys = False
+    app.json.ensure_ascii = False

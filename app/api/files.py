@@ -1,0 +1,51 @@
+"""/v1/artifacts/{id}/files and /download: listings and streamed bytes (Range, ETag, 304)."""
+
+from __future__ import annotations
+
+from flask import Response, request, stream_with_context
+from flask_smorest import Blueprint
+from werkzeug.wsgi import wrap_file
+
+from app.api import context
+from app.api.schemas import DownloadSchema, FileListSchema
+from app.registry.files import file_json, list_artifact_files, locate_file, zip_artifact
+from app.registry.records import from_timestamp
+
+blp = Blueprint("files", __name__, url_prefix="/v1/artifacts", description="Artifact files")
+
+
+@blp.route("/<artifact_id>/files", methods=["GET"])
+@blp.response(200, FileListSchema)
+def list_files(artifact_id: str):
+    """Every file of the artifact, recursive, sorted by name."""
+    files = [file_json(f) for f in list_artifact_files(context(), artifact_id)]
+    return {"artifact_id": artifact_id, "files": files, "count": len(files)}
+
+
+@blp.route("/<artifact_id>/files/<path:file_path>", methods=["GET"])
+@blp.arguments(DownloadSchema, location="query", as_kwargs=True)
+@blp.response(200, content_type="application/octet-stream")
+def get_file(artifact_id: str, file_path: str, download: bool):
+    """The file's bytes, streamed; single Range requests, ETag and If-None-Match supported."""
+    stored = locate_file(context(), artifact_id, file_path)
+    handle = context().storage.open(stored.key)
+    response = Response(wrap_file(request.environ, handle), mimetype=stored.content_type,
+                        direct_passthrough=True)
+    response.content_length = stored.size
+    response.set_etag(stored.etag)
+    response.last_modified = from_timestamp(stored.mtime)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    if download:
+        response.headers.set("Content-Disposition", "attachment", filename=stored.name.rsplit("/", 1)[-1])
+    return response.make_conditional(request, accept_ranges=True, complete_length=stored.size)
+
+
+@blp.route("/<artifact_id>/download", methods=["GET"])
+@blp.response(200, content_type="application/zip")
+def download(artifact_id: str):
+    """The whole artifact folder as a streamed zip attachment."""
+    name, chunks = zip_artifact(context(), artifact_id)
+    response = Response(stream_with_context(chunks), mimetype="application/zip")
+    response.headers.set("Content-Disposition", "attachment", filename=name)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response

@@ -1,0 +1,180 @@
+"""`flask registry ...` commands (the `flask db ...` group lives in app.migrate)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+from flask import Flask, current_app
+from flask.cli import AppGroup
+
+from app.errors import RegistryError
+from app.migrate import db_cli
+from app.registry import maintenance
+from app.registry.adoption import apply_index
+from app.registry.context import RegistryContext
+from app.registry.mirror import write_index
+from app.registry.rescan import RescanReport, rebuild, rescan
+from app.registry.seed import seed_demo, seed_synthetic
+from app.registry.service import bulk_delete
+from app.registry.stats import registry_stats
+
+registry_cli = AppGroup("registry", help="Operate the artifact registry.")
+
+
+def _ctx() -> RegistryContext:
+    ctx: RegistryContext = current_app.extensions["flowtime"]
+    ctx.mirror.background = False  # one-shot command: sync the mirror explicitly at the end
+    return ctx
+
+
+def _finish(ctx: RegistryContext) -> None:
+    ctx.mirror.sync()
+
+
+def _progress(label: str):
+    def wrap(items):
+        with click.progressbar(items, label=label, file=sys.stderr, show_pos=True) as bar:
+            yield from bar
+    return wrap
+
+
+def _print_report(report: RescanReport) -> None:
+    data = report.as_dict()
+    click.echo(", ".join(f"{k} {data[k]}" for k in ("added", "updated", "removed", "restored", "unchanged")))
+    click.echo(f"total {report.total} in {report.duration_ms} ms")
+    for item in report.skipped:
+        click.echo(f"skipped {item['path']}: {item['reason']}")
+
+
+@registry_cli.command("rescan")
+def rescan_command() -> None:
+    """Re-read the data directory (progress bar, summary, skipped folders)."""
+    ctx = _ctx()
+    _print_report(rescan(ctx, _progress("scanning")))
+    _finish(ctx)
+
+
+@registry_cli.command("rebuild")
+def rebuild_command() -> None:
+    """Recreate the registry from the folders plus registry-index.json (user edits kept)."""
+    ctx = _ctx()
+    _print_report(rebuild(ctx, _progress("rebuilding")))
+    _finish(ctx)
+
+
+@registry_cli.command("export-index")
+def export_index_command() -> None:
+    """Write registry-index.json now."""
+    ctx = _ctx()
+    generation = write_index(ctx.db, ctx.storage)
+    ctx.mirror.sync()
+    click.echo(f"registry-index.json written at generation {generation}")
+
+
+@registry_cli.command("import-index")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def import_index_command(path: Path) -> None:
+    """Import user state from an index file (ours or the FlowTime .NET format)."""
+    ctx = _ctx()
+    try:
+        doc = json.loads(path.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise click.ClickException(f"{path.name} is not valid JSON: {exc}") from exc
+    if not isinstance(doc, dict) or not isinstance(doc.get("artifacts"), list):
+        raise click.ClickException(f"{path.name} has no artifacts list")
+    click.echo(f"imported user state for {apply_index(ctx, doc)} artifacts")
+    _finish(ctx)
+
+
+@registry_cli.command("stats")
+def stats_command() -> None:
+    """Print registry statistics as JSON."""
+    click.echo(json.dumps(registry_stats(_ctx()), indent=2))
+
+
+@registry_cli.command("check")
+def check_command() -> None:
+    """Check database, full-text index, mirror and disk agree; exits 1 on any mismatch."""
+    problems = maintenance.check_registry(_ctx())
+    for problem in problems:
+        click.echo(f"MISMATCH {problem}")
+    if problems:
+        sys.exit(1)
+    click.echo("ok: database, full-text index, mirror and data directory agree")
+
+
+@registry_cli.command("seed")
+@click.option("--count", type=click.IntRange(1, 2_000_000), help="Synthetic run folders to create.")
+@click.option("--demo", is_flag=True, help="A small showcase set.")
+@click.option("--if-empty", is_flag=True, help="Only when the registry holds no artifacts.")
+def seed_command(count: int | None, demo: bool, if_empty: bool) -> None:
+    """Create realistic artifacts as real folders and register them."""
+    if not count and not demo:
+        raise click.UsageError("give --count N or --demo")
+    ctx = _ctx()
+    if if_empty and registry_stats(ctx)["total"] + registry_stats(ctx)["deleted"] > 0:
+        click.echo("registry is not empty; nothing seeded")
+        return
+    created = seed_demo(ctx) if demo else seed_synthetic(ctx, count, _progress("seeding"))
+    click.echo(f"seeded {created} artifacts")
+    _finish(ctx)
+
+
+@registry_cli.command("purge")
+@click.option("--older-than", "older_than", required=True, help="Deleted longer ago than this (30d, 12h).")
+@click.option("--dry-run", is_flag=True)
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+def purge_command(older_than: str, dry_run: bool, yes: bool) -> None:
+    """Permanently remove soft-deleted artifacts and their files."""
+    ctx = _ctx()
+    candidates = maintenance.purge_candidates(ctx, _age(older_than))
+    click.echo(f"will permanently remove {len(candidates)} soft-deleted artifacts (deleted > {older_than} ago)")
+    for item in candidates:
+        click.echo(f"  {item['id']} (deleted {item['deleted_at']})")
+    if dry_run or not candidates:
+        return
+    if not yes:
+        click.confirm("remove them and their files?", abort=True)
+    click.echo(f"purged {maintenance.purge(ctx, candidates)}")
+    _finish(ctx)
+
+
+@registry_cli.command("retention")
+@click.option("--older-than", "older_than", required=True, help="Created longer ago than this (90d).")
+@click.option("--type", "artifact_type", type=click.Choice(["run", "model", "telemetry"]))
+@click.option("--keep-tag", default=None, help="Artifacts with this tag are kept.")
+@click.option("--dry-run", is_flag=True)
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+def retention_command(older_than: str, artifact_type: str | None, keep_tag: str | None, dry_run: bool,
+                      yes: bool) -> None:
+    """Soft-delete old artifacts (restorable until purged)."""
+    ctx = _ctx()
+    candidates = maintenance.retention_candidates(ctx, _age(older_than), artifact_type, keep_tag)
+    scope = f"type {artifact_type}" if artifact_type else "all types"
+    click.echo(f"will soft-delete {len(candidates)} artifacts created > {older_than} ago ({scope}"
+               + (f", keeping tag {keep_tag})" if keep_tag else ")"))
+    for item in candidates[:50]:
+        click.echo(f"  {item['id']} (created {item['created']})")
+    if dry_run or not candidates:
+        return
+    if not yes:
+        click.confirm("soft-delete them?", abort=True)
+    outcome = bulk_delete(ctx, [c["id"] for c in candidates])
+    click.echo(f"soft-deleted {outcome.succeeded}")
+    _finish(ctx)
+
+
+def _age(text: str):
+    try:
+        return maintenance.parse_age(text)
+    except RegistryError as exc:
+        raise click.BadParameter(exc.message, param_hint="--older-than") from exc
+
+
+def register_commands(app: Flask) -> None:
+    """Attach the CLI groups to the app."""
+    app.cli.add_command(registry_cli)
+    app.cli.add_command(db_cli)

@@ -1,0 +1,98 @@
+"""Configuration: every FLOWTIME_* environment variable is read here, once, typed and documented."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+
+from app.errors import ConfigError
+
+# (environment variable, Config attribute, description) - the README table is generated from this list.
+DOCUMENTED_VARIABLES = [
+    ("FLOWTIME_DATA_DIR", "data_dir", "Data directory holding artifact folders (default `./data`)."),
+    ("FLOWTIME_DATABASE_URL", "database_url",
+     "SQLAlchemy URL of the registry database (default `sqlite:///<data dir>/registry.db`)."),
+    ("FLOWTIME_STORAGE_URL", "storage_url",
+     "Where artifact bytes live, chosen by scheme (default `file://<data dir>`)."),
+    ("FLOWTIME_MAX_BODY_MB", "max_body_mb", "Largest accepted JSON/YAML request body in MB (default 10)."),
+    ("FLOWTIME_MAX_UPLOAD_MB", "max_upload_mb", "Largest accepted file upload in MB (default 200)."),
+    ("FLOWTIME_MIRROR_DELAY_MS", "mirror_delay_ms",
+     "Coalescing delay before `registry-index.json` is rewritten after a change (default 250)."),
+    ("FLOWTIME_AUTO_DISCOVER", "auto_discover",
+     "Pick up folders written by other processes on list calls (default `1`; `0` disables)."),
+    ("FLOWTIME_LOG_LEVEL", "log_level", "Python logging level (default `INFO`)."),
+]
+
+MEGABYTE = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Config:
+    """Typed application settings; build with `Config.from_env()` and adjust with `with_overrides()`."""
+
+    data_dir: Path = field(default_factory=lambda: Path("data"))
+    database_url: str = ""
+    storage_url: str = ""
+    max_body_mb: int = 10
+    max_upload_mb: int = 200
+    mirror_delay_ms: int = 250
+    auto_discover: bool = True
+    log_level: str = "INFO"
+    testing: bool = False
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None) -> Config:
+        """Read every FLOWTIME_* variable from the environment."""
+        env = os.environ if environ is None else environ
+        values: dict[str, object] = {}
+        for variable, attribute, _ in DOCUMENTED_VARIABLES:
+            if variable in env and env[variable] != "":
+                values[attribute] = env[variable]
+        return cls()._replaced(values)
+
+    def with_overrides(self, overrides: dict[str, object] | None) -> Config:
+        """Return a copy with the given attributes replaced (coerced to their types) and URLs resolved."""
+        return self._replaced(overrides or {}).resolved()
+
+    def _replaced(self, overrides: dict[str, object]) -> Config:
+        known = {f.name: f for f in fields(self)}
+        coerced = {}
+        for name, value in overrides.items():
+            if name not in known:
+                raise ConfigError(f"unknown configuration key: {name}")
+            coerced[name] = _coerce(name, value, getattr(self, name))
+        return replace(self, **coerced)
+
+    def resolved(self) -> Config:
+        """Fill URL defaults that derive from the data directory."""
+        data_dir = Path(self.data_dir).expanduser().resolve()
+        database_url = self.database_url or f"sqlite:///{data_dir / 'registry.db'}"
+        storage_url = self.storage_url or f"file://{data_dir}"
+        return replace(self, data_dir=data_dir, database_url=database_url, storage_url=storage_url)
+
+    @property
+    def max_body_bytes(self) -> int:
+        return self.max_body_mb * MEGABYTE
+
+    @property
+    def max_upload_bytes(self) -> int:
+        return self.max_upload_mb * MEGABYTE
+
+
+def _coerce(name: str, value: object, current: object) -> object:
+    try:
+        if isinstance(current, bool):
+            if isinstance(value, bool):
+                return value
+            return str(value).strip().lower() in {"1", "true", "yes", "on"}
+        if isinstance(current, int):
+            number = int(value)
+            if number < 0:
+                raise ValueError("must not be negative")
+            return number
+        if isinstance(current, Path):
+            return Path(value)
+        return str(value)
+    except (TypeError, ValueError) as exc:
+        raise ConfigError(f"invalid value for {name}: {value!r} ({exc})") from exc

@@ -1,0 +1,167 @@
+"""One exception hierarchy (the HTTP status lives on the class) and the one JSON error shape."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, jsonify
+from werkzeug.exceptions import HTTPException
+
+log = logging.getLogger(__name__)
+
+
+class RegistryError(Exception):
+    """Base of every error the service raises on purpose."""
+
+    status = 500
+    code = "internal_error"
+
+    def __init__(self, message: str | None = None, details: dict | None = None, headers: dict | None = None):
+        super().__init__(message or self.__class__.__doc__ or self.code)
+        self.message = message or (self.__class__.__doc__ or self.code).strip()
+        self.details = details or {}
+        self.headers = headers or {}
+
+
+class ConfigError(RegistryError):
+    """Invalid configuration."""
+
+    code = "config_error"
+
+
+class BadRequest(RegistryError):
+    """The request is malformed."""
+
+    status = 400
+    code = "bad_request"
+
+
+class ValidationFailed(BadRequest):
+    """Some fields or parameters are invalid."""
+
+    code = "validation_error"
+
+
+class ModelInvalid(BadRequest):
+    """The model cannot be parsed or evaluated."""
+
+    code = "invalid_model"
+
+
+class NotFound(RegistryError):
+    """Not found."""
+
+    status = 404
+    code = "not_found"
+
+
+class Conflict(RegistryError):
+    """The request conflicts with the current state."""
+
+    status = 409
+    code = "conflict"
+
+
+class PreconditionFailed(RegistryError):
+    """The resource changed since it was read (If-Match)."""
+
+    status = 412
+    code = "precondition_failed"
+
+
+class PayloadTooLarge(RegistryError):
+    """The request body is too large."""
+
+    status = 413
+    code = "payload_too_large"
+
+
+class UnsupportedMediaType(RegistryError):
+    """The request body has an unsupported content type."""
+
+    status = 415
+    code = "unsupported_media_type"
+
+
+class RangeNotSatisfiable(RegistryError):
+    """The requested byte range cannot be served."""
+
+    status = 416
+    code = "range_not_satisfiable"
+
+
+class StorageFull(RegistryError):
+    """The storage has no space left."""
+
+    status = 507
+    code = "insufficient_storage"
+
+
+class ServiceBusy(RegistryError):
+    """The registry is busy; retry shortly."""
+
+    status = 503
+    code = "busy"
+
+
+def error_body(message: str, code: str, status: int, details: dict | None = None) -> dict:
+    """The single error shape used by every response."""
+    return {"error": message, "code": code, "status": status, "details": details or {}}
+
+
+def _json_error(message: str, code: str, status: int, details: dict | None = None, headers=None):
+    response = jsonify(error_body(message, code, status, details))
+    response.status_code = status
+    for name, value in (headers or {}).items():
+        response.headers[name] = value
+    return response
+
+
+def _http_code(exc: HTTPException) -> str:
+    return (exc.name or "error").lower().replace(" ", "_").replace("'", "")
+
+
+def register_error_handlers(app: Flask) -> None:
+    """Turn every exception into the one JSON error shape; never leak a traceback."""
+
+    @app.errorhandler(RegistryError)
+    def handle_registry_error(exc: RegistryError):
+        return _json_error(exc.message, exc.code, exc.status, exc.details, exc.headers)
+
+    @app.errorhandler(HTTPException)
+    def handle_http_error(exc: HTTPException):
+        status = exc.code or 500
+        details = {}
+        data = getattr(exc, "data", None)  # webargs/flask-smorest attach validation messages here
+        if isinstance(data, dict) and "messages" in data:
+            details = _flatten_webargs(data["messages"])
+            status, message, code = 400, _summarise(details), "validation_error"
+        elif status == 413:
+            message, code = "request body too large", "payload_too_large"
+        else:
+            message, code = exc.description or exc.name, _http_code(exc)
+        headers = {}
+        if status == 405:
+            allow = exc.get_response().headers.get("Allow")
+            if allow:
+                headers["Allow"] = allow
+        return _json_error(message, code, status, details, headers)
+
+    @app.errorhandler(Exception)
+    def handle_unexpected(exc: Exception):
+        log.exception("unhandled error")
+        return _json_error("internal server error", "internal_error", 500)
+
+
+def _flatten_webargs(messages: dict) -> dict:
+    """webargs nests messages by location ({"query": {"limit": [...]}}); keep the field level."""
+    flat: dict = {}
+    for location_messages in messages.values():
+        if isinstance(location_messages, dict):
+            flat.update(location_messages)
+    return flat
+
+
+def _summarise(details: dict) -> str:
+    names = ", ".join(sorted(str(k) for k in details))
+    return f"invalid parameters: {names}" if names else "invalid request"

@@ -1,0 +1,66 @@
+"""Run Alembic migrations for the configured database (`flask db ...`)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from alembic import command
+from alembic.config import Config as AlembicConfig
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from flask import current_app
+from flask.cli import AppGroup
+from sqlalchemy import create_engine
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
+
+
+def alembic_config(database_url: str) -> AlembicConfig:
+    """Alembic configuration pointing at migrations/ and the given database."""
+    config = AlembicConfig(str(MIGRATIONS_DIR / "alembic.ini"))
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    config.set_main_option("sqlalchemy.url", database_url.replace("%", "%%"))
+    return config
+
+
+def upgrade(database_url: str, revision: str = "head") -> None:
+    """Bring the database schema up to `revision` (a no-op when already there)."""
+    command.upgrade(alembic_config(database_url), revision)
+
+
+def pending_revision(database_url: str) -> str | None:
+    """The head revision when the database is behind it, else None."""
+    config = alembic_config(database_url)
+    head = ScriptDirectory.from_config(config).get_current_head()
+    engine = create_engine(database_url)
+    try:
+        with engine.connect() as connection:
+            current = MigrationContext.configure(connection).get_current_revision()
+    finally:
+        engine.dispose()
+    return None if current == head else head
+
+
+db_cli = AppGroup("db", help="Database schema migrations (Alembic).")
+
+
+@db_cli.command("upgrade")
+@click.argument("revision", default="head")
+def upgrade_command(revision: str) -> None:
+    """Apply migrations up to REVISION (default: head)."""
+    upgrade(current_app.config["FLOWTIME"].database_url, revision)
+    click.echo(f"database at revision {revision}")
+
+
+@db_cli.command("downgrade")
+@click.argument("revision")
+def downgrade_command(revision: str) -> None:
+    """Revert migrations down to REVISION."""
+    command.downgrade(alembic_config(current_app.config["FLOWTIME"].database_url), revision)
+
+
+@db_cli.command("current")
+def current_command() -> None:
+    """Show the database's current revision."""
+    command.current(alembic_config(current_app.config["FLOWTIME"].database_url))

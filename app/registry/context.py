@@ -1,0 +1,50 @@
+"""The registry's dependencies, built once per process and handed to every service function."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from app.config import Config
+from app.db import Database
+from app.registry.mirror import MirrorWriter
+from app.registry.repository import SqlRegistry
+from app.registry.search import search_backend
+from app.storage import Storage, get_storage
+
+
+@dataclass
+class RegistryContext:
+    """Database, storage, search dialect and mirror writer of one registry."""
+
+    config: Config
+    db: Database
+    storage: Storage
+    search: object
+    mirror: MirrorWriter
+
+    @classmethod
+    def build(cls, config: Config) -> RegistryContext:
+        """Wire the registry from configuration (backends chosen by URL)."""
+        db = Database(config.database_url)
+        storage = get_storage(config.storage_url)
+        mirror = MirrorWriter(db, storage, config.data_dir / ".registry-index.lock",
+                              config.mirror_delay_ms / 1000)
+        return cls(config=config, db=db, storage=storage,
+                   search=search_backend(db.engine.dialect.name), mirror=mirror)
+
+    @contextmanager
+    def writing(self) -> Iterator[SqlRegistry]:
+        """One write transaction that counts as a change: bumps the generation, then wakes the mirror."""
+        with self.db.write() as connection:
+            registry = SqlRegistry(connection)
+            yield registry
+            registry.bump_generation()
+        self.mirror.notify()
+
+    @contextmanager
+    def reading(self) -> Iterator[SqlRegistry]:
+        """One read transaction."""
+        with self.db.read() as connection:
+            yield SqlRegistry(connection)

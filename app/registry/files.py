@@ -1,0 +1,119 @@
+"""Artifact files: listing, streamed single-file reads and a streamed zip of the whole folder."""
+
+from __future__ import annotations
+
+import hashlib
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from app.errors import NotFound
+from app.registry.context import RegistryContext
+from app.registry.records import ArtifactRecord, from_timestamp, iso
+from app.registry.service import get_artifact
+from app.storage import FileInfo
+from app.storage.paths import clean_key, join_key
+
+CONTENT_TYPES = {
+    ".csv": "text/csv",
+    ".json": "application/json",
+    ".yaml": "application/yaml",
+    ".yml": "application/yaml",
+    ".ndjson": "application/x-ndjson",
+    ".parquet": "application/vnd.apache.parquet",
+    ".txt": "text/plain",
+    ".log": "text/plain",
+}
+CHUNK = 256 * 1024
+
+
+def content_type(name: str) -> str:
+    """Content type by extension (application/octet-stream when unknown)."""
+    dot = name.rfind(".")
+    return CONTENT_TYPES.get(name[dot:].lower(), "application/octet-stream") if dot >= 0 else (
+        "application/octet-stream")
+
+
+def file_json(info: FileInfo) -> dict:
+    """One entry of a file listing."""
+    return {"name": info.name, "size_bytes": info.size, "content_type": content_type(info.name),
+            "modified": iso(from_timestamp(info.mtime))}
+
+
+def list_artifact_files(ctx: RegistryContext, artifact_id: str, include_deleted: bool = False) -> list[FileInfo]:
+    """Every file of an artifact folder, recursive, sorted by name, internal files excluded."""
+    record = get_artifact(ctx, artifact_id, include_deleted=include_deleted)
+    return _files_of(ctx, record)
+
+
+def _files_of(ctx: RegistryContext, record: ArtifactRecord) -> list[FileInfo]:
+    try:
+        return ctx.storage.list_files(record.path)
+    except NotFound:
+        return []
+
+
+@dataclass
+class StoredFile:
+    """A file ready to be streamed: where it is, its size, mtime, type and validator."""
+
+    key: str
+    name: str
+    size: int
+    mtime: float
+    content_type: str
+    etag: str
+
+
+def locate_file(ctx: RegistryContext, artifact_id: str, raw_path: str) -> StoredFile:
+    """Resolve a client-supplied file path inside an artifact; 400 for unsafe paths, 404 if absent."""
+    name = clean_key(raw_path)
+    record = get_artifact(ctx, artifact_id)
+    key = join_key(record.path, name)
+    info = ctx.storage.stat(key)
+    tag = hashlib.sha256(f"{record.id}/{name}:{info.size}:{info.mtime}".encode()).hexdigest()[:24]
+    return StoredFile(key=key, name=name, size=info.size, mtime=info.mtime,
+                      content_type=content_type(name), etag=tag)
+
+
+class _Sink:
+    """A write-only buffer that zipfile writes into and the response generator drains."""
+
+    def __init__(self):
+        self.chunks: list[bytes] = []
+        self.position = 0
+
+    def write(self, data: bytes) -> int:
+        self.chunks.append(bytes(data))
+        self.position += len(data)
+        return len(data)
+
+    def tell(self) -> int:
+        return self.position
+
+    def flush(self) -> None:
+        return None
+
+    def drain(self) -> bytes:
+        data = b"".join(self.chunks)
+        self.chunks.clear()
+        return data
+
+
+def zip_artifact(ctx: RegistryContext, artifact_id: str) -> tuple[str, Iterator[bytes]]:
+    """The folder as a zip, streamed file by file (never built in memory); returns (name, chunks)."""
+    record = get_artifact(ctx, artifact_id)
+    files = _files_of(ctx, record)
+
+    def generate() -> Iterator[bytes]:
+        sink = _Sink()
+        with zipfile.ZipFile(sink, "w", compression=zipfile.ZIP_DEFLATED, allowZip64=True) as archive:
+            for info in files:
+                with ctx.storage.open(join_key(record.path, info.name)) as source, \
+                        archive.open(f"{record.id}/{info.name}", "w", force_zip64=True) as target:
+                    while block := source.read(CHUNK):
+                        target.write(block)
+                        yield sink.drain()
+        yield sink.drain()
+
+    return f"{record.id}.zip", generate()

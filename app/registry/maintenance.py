@@ -1,0 +1,101 @@
+"""Maintenance: purge of soft-deleted artifacts, retention, and the consistency check."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+
+from app.errors import BadRequest
+from app.registry.context import RegistryContext
+from app.registry.mirror import read_index
+from app.registry.records import iso, utcnow
+from app.registry.scanner import iter_candidates
+from app.registry.tables import artifact_tags, artifacts
+
+_AGE = re.compile(r"^(\d+)([dhw])$")
+_UNITS = {"d": "days", "h": "hours", "w": "weeks"}
+
+
+def parse_age(text: str) -> timedelta:
+    """'30d', '12h', '2w' -> timedelta."""
+    match = _AGE.match(text.strip()) if isinstance(text, str) else None
+    if not match:
+        raise BadRequest(f"invalid age {text!r}; use e.g. 30d, 12h or 2w")
+    return timedelta(**{_UNITS[match.group(2)]: int(match.group(1))})
+
+
+def purge_candidates(ctx: RegistryContext, older_than: timedelta) -> list[dict]:
+    """Soft-deleted artifacts deleted before now - older_than."""
+    cutoff = utcnow() - older_than
+    with ctx.db.read() as connection:
+        rows = connection.execute(
+            select(artifacts.c.id, artifacts.c.path, artifacts.c.deleted_at)
+            .where(artifacts.c.deleted_at.is_not(None), artifacts.c.deleted_at < cutoff)
+            .order_by(artifacts.c.id)
+        ).all()
+    return [{"id": r.id, "path": r.path, "deleted_at": iso(r.deleted_at)} for r in rows]
+
+
+def purge(ctx: RegistryContext, candidates: list[dict]) -> int:
+    """Permanently remove the given artifacts: rows first, then their folders."""
+    for item in candidates:
+        with ctx.writing() as registry:
+            record = registry.get(item["id"])
+            if record is None or record.deleted_at is None:
+                continue  # restored meanwhile: keep it
+            registry.remove(record.id)
+        ctx.storage.delete_folder(item["path"])
+    return len(candidates)
+
+
+def retention_candidates(ctx: RegistryContext, older_than: timedelta, artifact_type: str | None,
+                         keep_tag: str | None) -> list[dict]:
+    """Live artifacts created before the cutoff, minus those carrying the keep tag."""
+    cutoff: datetime = utcnow() - older_than
+    c = artifacts.c
+    statement = select(c.id, c.created).where(c.deleted_at.is_(None), c.created < cutoff)
+    if artifact_type:
+        statement = statement.where(c.type == artifact_type)
+    if keep_tag:
+        kept = select(artifact_tags.c.artifact_seq).where(artifact_tags.c.tag == keep_tag)
+        statement = statement.where(c.seq.not_in(kept))
+    with ctx.db.read() as connection:
+        rows = connection.execute(statement.order_by(c.id)).all()
+    return [{"id": r.id, "created": iso(r.created)} for r in rows]
+
+
+def check_registry(ctx: RegistryContext) -> list[str]:
+    """Every inconsistency found: database and FTS integrity, mirror vs database, disk vs database."""
+    problems: list[str] = []
+    with ctx.db.read() as connection:
+        if ctx.db.is_sqlite:
+            result = connection.exec_driver_sql("PRAGMA integrity_check").scalar()
+            if result != "ok":
+                problems.append(f"database integrity: {result}")
+        fts_error = ctx.search.integrity_check(connection)
+        if fts_error:
+            problems.append(f"full-text index: {fts_error}")
+        rows = connection.execute(select(artifacts.c.id, artifacts.c.path, artifacts.c.deleted_at)).all()
+    live = {r.id: r.path for r in rows if r.deleted_at is None}
+    on_disk = {c.artifact_id: c.key for c in iter_candidates(ctx.storage)}
+    problems += [f"on disk but not indexed: {on_disk[i]}" for i in sorted(set(on_disk) - {r.id for r in rows})]
+    problems += [f"indexed but missing on disk: {live[i]}" for i in sorted(set(live) - set(on_disk))]
+    problems += _mirror_problems(ctx, {r.id for r in rows})
+    return problems
+
+
+def _mirror_problems(ctx: RegistryContext, ids: set[str]) -> list[str]:
+    index = read_index(ctx.storage)
+    if index is None or "generation" not in index:
+        return ["registry-index.json is missing or not in the registry's format"]
+    with ctx.reading() as registry:
+        generation = registry.generation()
+    problems = []
+    if index.get("generation") != generation:
+        problems.append(f"mirror generation {index.get('generation')} != database generation {generation}")
+    mirrored = {a.get("id") for a in index.get("artifacts") or [] if isinstance(a, dict)}
+    if mirrored != ids:
+        problems.append(f"mirror lists {len(mirrored)} artifacts, database holds {len(ids)}")
+    return problems

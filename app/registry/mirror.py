@@ -1,0 +1,128 @@
+"""registry-index.json: a complete, portable copy of the registry, rewritten off the request path.
+
+The database is the source of truth. Each committed change bumps `generation`; a background thread
+per process coalesces bursts and rewrites the mirror when its generation lags. Writers are
+serialised across processes by an flock on a lock file that is never replaced; the file itself is
+written to a temp name, fsynced, renamed over the old one and the folder fsynced (by the storage).
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import logging
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from app.db import Database
+from app.registry.records import artifact_json, iso, utcnow
+from app.registry.repository import SqlRegistry
+from app.storage import Storage
+
+log = logging.getLogger(__name__)
+
+INDEX_NAME = "registry-index.json"
+INDEX_VERSION = "1.0.0"
+
+
+@contextmanager
+def file_lock(path: Path, blocking: bool = True) -> Iterator[bool]:
+    """Hold an exclusive flock on `path` (created if missing, never replaced); yields False if busy."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "a+b") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | (0 if blocking else fcntl.LOCK_NB))
+        except BlockingIOError:
+            yield False
+            return
+        try:
+            yield True
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def write_index(db: Database, storage: Storage) -> int:
+    """Export the database to registry-index.json as one consistent snapshot; returns its generation."""
+    with db.read() as connection:
+        registry = SqlRegistry(connection)
+        generation = registry.generation()
+        records = list(registry.iter_all())
+    with storage.write_file(INDEX_NAME) as handle:
+        handle.write(_header(generation, len(records)).encode())
+        for position, record in enumerate(records):
+            prefix = "\n    " if position == 0 else ",\n    "
+            handle.write((prefix + json.dumps(artifact_json(record), ensure_ascii=False)).encode())
+        handle.write(("\n  ]\n}\n" if records else "]\n}\n").encode())
+    return generation
+
+
+def _header(generation: int, count: int) -> str:
+    head = {"version": INDEX_VERSION, "updated": iso(utcnow()), "generation": generation, "artifact_count": count}
+    body = json.dumps(head, indent=2)[:-2]  # drop the closing "\n}" so the artifacts list can follow
+    return body + ',\n  "artifacts": ['
+
+
+def read_index(storage: Storage) -> dict | None:
+    """The current registry-index.json (ours or the .NET format), or None if missing or unreadable."""
+    try:
+        doc = json.loads(storage.read_bytes(INDEX_NAME))
+    except Exception:  # missing, truncated by hand, or not JSON: regenerated from the database
+        return None
+    return doc if isinstance(doc, dict) else None
+
+
+class MirrorWriter:
+    """Keeps registry-index.json at the database's generation, coalescing bursts of changes."""
+
+    def __init__(self, db: Database, storage: Storage, lock_path: Path, delay_seconds: float):
+        self.db = db
+        self.storage = storage
+        self.lock_path = lock_path
+        self.delay = delay_seconds
+        self._wake = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._thread_lock = threading.Lock()
+        self.background = True  # False in one-shot commands: they call sync() themselves
+
+    def notify(self) -> None:
+        """A change was committed: rewrite the mirror soon, off the request path."""
+        if not self.background:
+            return
+        self._ensure_thread()
+        self._wake.set()
+
+    def sync(self) -> bool:
+        """Rewrite the mirror now if it lags the database; returns True if it wrote."""
+        with file_lock(self.lock_path):
+            with self.db.read() as connection:
+                registry = SqlRegistry(connection)
+                behind = int(registry.state("mirror_generation") or 0) < registry.generation()
+            if not behind and self.storage.exists(INDEX_NAME):
+                return False
+            generation = write_index(self.db, self.storage)
+            with self.db.write() as connection:
+                SqlRegistry(connection).set_state("mirror_generation", str(generation))
+                SqlRegistry(connection).set_state("mirror_updated", iso(utcnow()))
+            return True
+
+    def _ensure_thread(self) -> None:
+        # Started lazily so that it runs in the gunicorn worker, after the fork.
+        with self._thread_lock:
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(target=self._run, name="mirror-writer", daemon=True)
+                self._thread.start()
+
+    def _run(self) -> None:
+        while True:
+            self._wake.wait()
+            time.sleep(self.delay)  # let a burst of changes land before writing once
+            self._wake.clear()
+            try:
+                self.sync()
+            except Exception:  # keep the writer alive; the next change retries
+                log.exception("mirror update failed")
+                time.sleep(1.0)
+                self._wake.set()

@@ -1,0 +1,237 @@
+"""Listing queries: filters, full-text search, sorting with an id tie-breaker, keyset cursors, facets."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+
+from sqlalchemy import Connection, and_, exists, false, func, or_, select, union
+
+from app.errors import BadRequest
+from app.registry.records import parse_iso
+from app.registry.repository import ROW_COLUMNS, SqlRegistry, record_from_row
+from app.registry.search import fts_query
+from app.registry.tables import artifact_tags, artifacts, relationships
+
+SORT_COLUMNS = {
+    "created": artifacts.c.created,
+    "modified": artifacts.c.modified,
+    "title": artifacts.c.title,
+    "size": artifacts.c.size_bytes,
+    "id": artifacts.c.id,
+}
+FACET_LIMIT = 50
+
+
+@dataclass
+class ListQuery:
+    """A parsed GET /v1/artifacts request."""
+
+    types: list[str] = field(default_factory=list)
+    tags: list[str] = field(default_factory=list)
+    tag_mode: str = "all"
+    sources: list[str] = field(default_factory=list)
+    capabilities: list[str] = field(default_factory=list)
+    created_after: datetime | None = None
+    created_before: datetime | None = None
+    min_size: int | None = None
+    max_size: int | None = None
+    template_id: str | None = None
+    model_id: str | None = None
+    related_to: str | None = None
+    include_deleted: bool = False
+    include_archived: bool = False
+    search: str | None = None
+    sort: str | None = None
+    order: str | None = None
+    limit: int = 50
+    offset: int = 0
+    cursor: str | None = None
+    facets: list[str] = field(default_factory=list)
+
+    @property
+    def effective_sort(self) -> str:
+        return self.sort or ("relevance" if self.search else "created")
+
+    @property
+    def effective_order(self) -> str:
+        return self.order or ("asc" if self.effective_sort in ("title", "id") else "desc")
+
+    def fingerprint(self) -> str:
+        """Hash of everything a cursor is bound to (filters and sort, not the page size)."""
+        bound = {k: v for k, v in asdict(self).items() if k not in ("limit", "offset", "cursor", "facets")}
+        bound["sort"], bound["order"] = self.effective_sort, self.effective_order
+        return hashlib.sha256(json.dumps(bound, default=str, sort_keys=True).encode()).hexdigest()[:16]
+
+
+@dataclass
+class ListResult:
+    """One page of artifacts plus totals and the next keyset cursor."""
+
+    records: list
+    total: int
+    next_cursor: str | None
+    scores: dict[str, float] = field(default_factory=dict)
+    snippets: dict[str, str] = field(default_factory=dict)
+    facets: dict[str, list[dict]] | None = None
+
+
+def list_artifacts(connection: Connection, search, query: ListQuery) -> ListResult:
+    """Run a listing query: one page, the total of all matches and (optionally) facets."""
+    match = fts_query(query.search) if query.search else None
+    if query.search and match is None:
+        return ListResult([], 0, None, facets={f: [] for f in query.facets} if query.facets else None)
+    if query.effective_sort == "relevance" and match is None:
+        raise BadRequest("sort=relevance needs a search", details={"sort": "relevance requires search"})
+    ranked = search.ranked(match) if match else None
+    conditions = filter_conditions(query)
+    base = select(artifacts.c.seq).where(*conditions)
+    if ranked is not None:
+        base = base.join(ranked, ranked.c.rowid == artifacts.c.seq)
+    total = connection.execute(select(func.count()).select_from(base.subquery())).scalar_one()
+    page_rows = _page(connection, query, conditions, ranked)
+    has_more = len(page_rows) > query.limit
+    page_rows = page_rows[: query.limit]
+    registry = SqlRegistry(connection)
+    records = registry.with_relationships([record_from_row(r) for r in page_rows])
+    result = ListResult(records, total, _next_cursor(query, page_rows[-1]) if has_more else None)
+    if ranked is not None:
+        result.scores = {r.id: round(-float(r.rank), 6) for r in page_rows}
+        snippets = search.snippets(connection, match, [r.seq for r in page_rows])
+        result.snippets = {r.id: snippets.get(r.seq, "") for r in page_rows}
+    if query.facets:
+        result.facets = facet_counts(connection, query.facets, conditions, ranked)
+    return result
+
+
+def filter_conditions(query: ListQuery) -> list:
+    """WHERE conditions for every filter of the query (search excluded; it is a join)."""
+    c = artifacts.c
+    conditions = []
+    if not query.include_deleted:
+        conditions.append(c.deleted_at.is_(None))
+    if not query.include_archived:
+        conditions.append(c.archived == false())
+    if query.types:
+        conditions.append(c.type.in_(query.types))
+    if query.sources:
+        conditions.append(c.source.in_(query.sources))
+    conditions.extend(_tag_conditions(query))
+    conditions.extend(c.capabilities.like(f"%,{cap},%") for cap in query.capabilities)
+    if query.created_after is not None:
+        conditions.append(c.created >= query.created_after)
+    if query.created_before is not None:
+        conditions.append(c.created <= query.created_before)
+    if query.min_size is not None:
+        conditions.append(c.size_bytes >= query.min_size)
+    if query.max_size is not None:
+        conditions.append(c.size_bytes <= query.max_size)
+    if query.template_id:
+        conditions.append(c.template_id == query.template_id)
+    if query.model_id:
+        conditions.append(c.model_id == query.model_id)
+    if query.related_to:
+        linked = union(
+            select(relationships.c.source_id).where(relationships.c.target_id == query.related_to),
+            select(relationships.c.target_id).where(relationships.c.source_id == query.related_to),
+        )
+        conditions.append(c.id.in_(select(linked.subquery().c[0])))
+    return conditions
+
+
+def _tag_conditions(query: ListQuery) -> list:
+    if not query.tags:
+        return []
+
+    def has(tags: list[str]):
+        return exists().where(artifact_tags.c.artifact_seq == artifacts.c.seq, artifact_tags.c.tag.in_(tags))
+
+    if query.tag_mode == "any":
+        return [has(query.tags)]
+    return [has([tag]) for tag in query.tags]
+
+
+def _sort_key(query: ListQuery, ranked):
+    if query.effective_sort == "relevance":
+        return ranked.c.rank, query.effective_order == "asc"  # best (lowest bm25) first means "desc"
+    return SORT_COLUMNS[query.effective_sort], query.effective_order == "desc"
+
+
+def _page(connection: Connection, query: ListQuery, conditions: list, ranked) -> list:
+    key, descending = _sort_key(query, ranked)
+    columns = [artifacts.c.seq, *ROW_COLUMNS]
+    if ranked is not None:
+        columns.append(ranked.c.rank)
+    statement = select(*columns).where(*conditions)
+    if ranked is not None:
+        statement = statement.join(ranked, ranked.c.rowid == artifacts.c.seq)
+    if query.cursor:
+        statement = statement.where(_after_cursor(query, key, descending))
+    order = [key.desc(), artifacts.c.id.desc()] if descending else [key.asc(), artifacts.c.id.asc()]
+    statement = statement.order_by(*order).limit(query.limit + 1)
+    if not query.cursor and query.offset:
+        statement = statement.offset(query.offset)
+    return connection.execute(statement).all()
+
+
+def _after_cursor(query: ListQuery, key, descending: bool):
+    value, last_id = decode_cursor(query)
+    if query.effective_sort in ("created", "modified"):
+        value = parse_iso(value)
+    beyond = key < value if descending else key > value
+    same = key == value
+    later_id = artifacts.c.id < last_id if descending else artifacts.c.id > last_id
+    return or_(beyond, and_(same, later_id))
+
+
+def _next_cursor(query: ListQuery, row) -> str:
+    sort = query.effective_sort
+    if sort == "relevance":
+        value = float(row.rank)
+    elif sort in ("created", "modified"):
+        value = getattr(row, sort).isoformat()
+    else:
+        value = getattr(row, SORT_COLUMNS[sort].name)
+    payload = json.dumps({"q": query.fingerprint(), "v": value, "id": row.id}, separators=(",", ":"))
+    return base64.urlsafe_b64encode(payload.encode()).decode().rstrip("=")
+
+
+def decode_cursor(query: ListQuery) -> tuple:
+    """The (sort value, id) a cursor points after; 400 when it is malformed or bound to another query."""
+    token = query.cursor or ""
+    try:
+        payload = json.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
+        value, last_id, bound = payload["v"], payload["id"], payload["q"]
+        if not isinstance(last_id, str):
+            raise ValueError("id")
+    except (ValueError, KeyError, TypeError) as exc:
+        raise BadRequest("invalid cursor", details={"cursor": "malformed token"}) from exc
+    if bound != query.fingerprint():
+        raise BadRequest(
+            "cursor does not belong to this query", details={"cursor": "issued for different filters or sort"}
+        )
+    return value, last_id
+
+
+def facet_counts(connection: Connection, names: list[str], conditions: list, ranked) -> dict:
+    """Counts per value of each requested facet, under the current filters."""
+    facets = {}
+    for name in names:
+        if name == "tags":
+            statement = (
+                select(artifact_tags.c.tag.label("value"), func.count().label("n"))
+                .join(artifacts, artifacts.c.seq == artifact_tags.c.artifact_seq)
+                .where(*conditions)
+                .group_by(artifact_tags.c.tag)
+            )
+        else:
+            col = artifacts.c[name]
+            statement = select(col.label("value"), func.count().label("n")).where(*conditions).group_by(col)
+        if ranked is not None:
+            statement = statement.join(ranked, ranked.c.rowid == artifacts.c.seq)
+        statement = statement.order_by(func.count().desc(), "value").limit(FACET_LIMIT)
+        facets[name] = [{"value": r.value, "count": r.n} for r in connection.execute(statement)]
+    return facets

@@ -1,0 +1,170 @@
+"""The artifact record (one registry row) and its JSON form, shared by the API and the mirror."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+
+ARTIFACT_TYPES = ("run", "model", "telemetry")
+SOURCES = ("engine", "sim", "import")
+CAPABILITIES = {
+    "run": ["replay", "compare", "export"],
+    "model": ["run", "compare"],
+    "telemetry": ["replay", "compare"],
+}
+ARCHIVED_TAG = "archived"
+TAG_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$")
+USER_FIELDS = ("title", "description", "tags")
+MEGABYTE = 1024 * 1024
+
+
+@dataclass
+class ArtifactRecord:
+    """Everything the registry knows about one artifact."""
+
+    id: str
+    type: str
+    title: str
+    path: str
+    created: datetime
+    modified: datetime
+    source: str = "engine"
+    description: str = ""
+    tags: list[str] = field(default_factory=list)
+    schema_version: str = "v1"
+    capabilities: list[str] = field(default_factory=list)
+    size_bytes: int = 0
+    file_count: int = 0
+    series_count: int = 0
+    metadata: dict = field(default_factory=dict)
+    derived_from: list[str] = field(default_factory=list)
+    generates: list[str] = field(default_factory=list)
+    user_edits: dict = field(default_factory=dict)
+    deleted_at: datetime | None = None
+    fingerprint: str = ""
+
+    @property
+    def archived(self) -> bool:
+        return ARCHIVED_TAG in self.tags
+
+    @property
+    def template_id(self) -> str | None:
+        return (self.metadata.get("provenance") or {}).get("template_id")
+
+    @property
+    def model_id(self) -> str | None:
+        return (self.metadata.get("provenance") or {}).get("model_id")
+
+    def with_user_edits(self, edits: dict) -> ArtifactRecord:
+        """Apply user edits (title, description, tags) over the values read from the folder."""
+        merged = {**self.user_edits, **edits}
+        updated = replace(self, user_edits=merged, tags=list(self.tags), metadata=dict(self.metadata))
+        for name in USER_FIELDS:
+            if name in merged:
+                setattr(updated, name, list(merged[name]) if name == "tags" else merged[name])
+        edited = parse_iso(merged.get("edited_at"))
+        if edited and edited > updated.modified:
+            updated.modified = edited
+        deleted = parse_iso(merged.get("deleted_at"))
+        if deleted:
+            updated.deleted_at = deleted
+        return updated
+
+
+def utcnow() -> datetime:
+    """Current UTC time as a naive datetime with millisecond precision (how the registry stores it)."""
+    now = datetime.now(UTC).replace(tzinfo=None)
+    return now.replace(microsecond=(now.microsecond // 1000) * 1000)
+
+
+def from_timestamp(seconds: float) -> datetime:
+    """Naive UTC datetime (millisecond precision) from epoch seconds."""
+    value = datetime.fromtimestamp(seconds, UTC).replace(tzinfo=None)
+    return value.replace(microsecond=(value.microsecond // 1000) * 1000)
+
+
+def iso(value: datetime | None) -> str | None:
+    """UTC ISO-8601 with a trailing Z."""
+    if value is None:
+        return None
+    if value.tzinfo is not None:
+        value = value.astimezone(UTC).replace(tzinfo=None)
+    text = value.isoformat(timespec="milliseconds" if value.microsecond else "seconds")
+    return text + "Z"
+
+
+def parse_iso(text: str | None) -> datetime | None:
+    """Parse an ISO timestamp (.NET's 7 fractional digits and a Z included) to naive UTC."""
+    if not text or not isinstance(text, str):
+        return None
+    value = text.strip()
+    match = re.match(r"^(.*T\d{2}:\d{2}:\d{2})(\.\d+)?(Z|[+-]\d{2}:?\d{2})?$", value)
+    if match:
+        micro = (match.group(2) or "")[1:7]
+        value = match.group(1) + (f".{micro}" if micro else "") + (match.group(3) or "")
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    if parsed.tzinfo is not None:
+        parsed = parsed.astimezone(UTC).replace(tzinfo=None)
+    return parsed
+
+
+def artifact_json(record: ArtifactRecord) -> dict:
+    """The artifact JSON of the API and of registry-index.json."""
+    return {
+        "id": record.id,
+        "type": record.type,
+        "title": record.title,
+        "description": record.description,
+        "created": iso(record.created),
+        "modified": iso(record.modified),
+        "tags": list(record.tags),
+        "source": record.source,
+        "schema_version": record.schema_version,
+        "capabilities": list(record.capabilities),
+        "relationships": {"derived_from": list(record.derived_from), "generates": list(record.generates)},
+        "path": record.path,
+        "size_bytes": record.size_bytes,
+        "size_mb": round(record.size_bytes / MEGABYTE, 3),
+        "file_count": record.file_count,
+        "series_count": record.series_count,
+        "metadata": record.metadata,
+        "deleted_at": iso(record.deleted_at),
+    }
+
+
+def record_from_json(doc: dict) -> ArtifactRecord:
+    """Rebuild a record from artifact JSON (our mirror format)."""
+    relationships = doc.get("relationships") or {}
+    return ArtifactRecord(
+        id=doc["id"],
+        type=doc.get("type", "run"),
+        title=doc.get("title") or doc["id"],
+        description=doc.get("description") or "",
+        path=doc.get("path") or doc["id"],
+        created=parse_iso(doc.get("created")) or utcnow(),
+        modified=parse_iso(doc.get("modified")) or utcnow(),
+        source=doc.get("source") or "engine",
+        tags=[t for t in doc.get("tags") or [] if isinstance(t, str)],
+        schema_version=doc.get("schema_version") or "v1",
+        capabilities=list(doc.get("capabilities") or []),
+        size_bytes=int(doc.get("size_bytes") or 0),
+        file_count=int(doc.get("file_count") or 0),
+        series_count=int(doc.get("series_count") or 0),
+        metadata=doc.get("metadata") or {},
+        derived_from=list(relationships.get("derived_from") or []),
+        generates=list(relationships.get("generates") or []),
+        deleted_at=parse_iso(doc.get("deleted_at")),
+    )
+
+
+def normalise_tags(tags: list[str]) -> list[str]:
+    """Drop duplicates (case-sensitive, first wins) while keeping order."""
+    seen: dict[str, None] = {}
+    for tag in tags:
+        if isinstance(tag, str) and TAG_PATTERN.match(tag):
+            seen.setdefault(tag, None)
+    return list(seen)

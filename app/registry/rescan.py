@@ -1,0 +1,167 @@
+"""Rescan and rebuild: bring the registry in line with the data directory, keeping every user edit."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from sqlalchemy import delete
+
+from app.errors import Conflict
+from app.registry.adoption import apply_index, backup_dotnet_index, is_dotnet_index
+from app.registry.context import RegistryContext
+from app.registry.mirror import file_lock, read_index
+from app.registry.records import ArtifactRecord, iso, utcnow
+from app.registry.repository import SqlRegistry
+from app.registry.scanner import Candidate, Unindexable, fingerprint, iter_candidates, read_candidate
+from app.registry.tables import artifact_tags, artifacts, relationships, skipped_folders
+
+BATCH_SIZE = 500
+
+
+@dataclass
+class RescanReport:
+    """What a rescan changed."""
+
+    added: int = 0
+    updated: int = 0
+    removed: int = 0
+    restored: int = 0
+    unchanged: int = 0
+    skipped: list[dict] = field(default_factory=list)
+    total: int = 0
+    duration_ms: int = 0
+
+    def as_dict(self) -> dict:
+        return {"added": self.added, "updated": self.updated, "removed": self.removed,
+                "restored": self.restored, "unchanged": self.unchanged, "skipped": self.skipped,
+                "total": self.total, "duration_ms": self.duration_ms}
+
+
+def merge_scanned(existing: ArtifactRecord | None, scanned: ArtifactRecord) -> ArtifactRecord:
+    """The scanned record with the user's edits and manual links from the existing row applied."""
+    if existing is None:
+        return scanned
+    merged = scanned.with_user_edits(existing.user_edits)
+    manual = existing.user_edits.get("derived_from") or []
+    merged.derived_from = list(dict.fromkeys([*scanned.derived_from, *manual]))
+    return merged
+
+
+def mark_missing(registry: SqlRegistry, record: ArtifactRecord) -> None:
+    """A folder vanished: soft-delete the row, flag it, keep every edit (it comes back if the folder does)."""
+    record.deleted_at = record.deleted_at or utcnow()
+    record.metadata = {**record.metadata, "missing": True}
+    record.fingerprint = ""  # forces a re-read when the folder reappears
+    registry.save(record)
+
+
+def apply_records(registry: SqlRegistry, records: Iterable[ArtifactRecord], report: RescanReport) -> None:
+    """Insert new records and refresh existing ones, counting what happened."""
+    for scanned in records:
+        existing = registry.get(scanned.id)
+        merged = merge_scanned(existing, scanned)
+        if existing is None:
+            registry.add(merged)
+            report.added += 1
+            continue
+        if existing.metadata.get("missing") and merged.deleted_at is None:
+            report.restored += 1
+        else:
+            report.updated += 1
+        registry.save(merged)
+
+
+def rescan(ctx: RegistryContext, progress: Callable[[Iterable], Iterable] | None = None) -> RescanReport:
+    """Re-read the data directory; one rescan at a time (a concurrent one is a 409)."""
+    with file_lock(ctx.config.data_dir / ".rescan.lock", blocking=False) as acquired:
+        if not acquired:
+            raise Conflict("a rescan is already running", details={"retry": "after the running rescan"})
+        return _rescan(ctx, progress)
+
+
+def _rescan(ctx: RegistryContext, progress) -> RescanReport:
+    started = time.monotonic()
+    report = RescanReport()
+    with ctx.reading() as registry:
+        known = registry.fingerprints()
+    candidates = list(iter_candidates(ctx.storage))
+    seen: set[str] = set()
+    pending: list[ArtifactRecord] = []
+    for candidate in progress(candidates) if progress else candidates:
+        record = _read_if_changed(ctx, candidate, known, seen, report)
+        if record is not None:
+            pending.append(record)
+        if len(pending) >= BATCH_SIZE:
+            _commit(ctx, pending, report)
+    _commit(ctx, pending, report)
+    _mark_vanished(ctx, known, seen, report)
+    with ctx.writing() as registry:
+        registry.replace_skipped([(s["path"], s["reason"]) for s in report.skipped])
+        registry.set_state("last_rescan", iso(utcnow()))
+    report.total = len(seen)
+    report.duration_ms = int((time.monotonic() - started) * 1000)
+    return report
+
+
+def _read_if_changed(ctx, candidate: Candidate, known: dict, seen: set, report) -> ArtifactRecord | None:
+    if candidate.artifact_id in seen:
+        report.skipped.append({"path": candidate.key, "reason": "duplicate artifact id"})
+        return None
+    try:
+        files = ctx.storage.list_files(candidate.key)
+        previous = known.get(candidate.artifact_id)
+        if previous and previous[0] == candidate.key and previous[1] == fingerprint(files):
+            seen.add(candidate.artifact_id)
+            report.unchanged += 1
+            return None
+        record = read_candidate(ctx.storage, candidate, files)
+    except Unindexable as exc:
+        report.skipped.append({"path": candidate.key, "reason": str(exc)})
+        return None
+    seen.add(candidate.artifact_id)
+    return record
+
+
+def _commit(ctx: RegistryContext, pending: list[ArtifactRecord], report: RescanReport) -> None:
+    if pending:
+        with ctx.writing() as registry:
+            apply_records(registry, pending, report)
+        pending.clear()
+
+
+def _mark_vanished(ctx: RegistryContext, known: dict, seen: set, report: RescanReport) -> None:
+    vanished = [artifact_id for artifact_id, (_, _, deleted) in known.items()
+                if artifact_id not in seen and not deleted]
+    for start in range(0, len(vanished), BATCH_SIZE):
+        with ctx.writing() as registry:
+            for record in registry.get_many(vanished[start:start + BATCH_SIZE]).values():
+                mark_missing(registry, registry.with_relationships([record])[0])
+                report.removed += 1
+
+
+def rebuild(ctx: RegistryContext, progress=None) -> RescanReport:
+    """Recreate every row from the data directory plus registry-index.json (user edits, tombstones)."""
+    with file_lock(ctx.config.data_dir / ".rescan.lock", blocking=False) as acquired:
+        if not acquired:
+            raise Conflict("a rescan is already running")
+        index = read_index(ctx.storage)
+        with ctx.writing() as registry:
+            for table in (artifact_tags, relationships, skipped_folders, artifacts):
+                registry.connection.execute(delete(table))
+        report = _rescan(ctx, progress)
+        if index is not None:
+            if is_dotnet_index(index):
+                backup_dotnet_index(ctx)
+            apply_index(ctx, index)
+        return report
+
+
+def bootstrap(ctx: RegistryContext) -> RescanReport | None:
+    """On start: an empty registry over a non-empty data directory is rebuilt (adoption included)."""
+    with ctx.reading() as registry:
+        empty = registry.generation() == 0 and not registry.fingerprints()
+    if not empty:
+        return None
+    return rebuild(ctx)

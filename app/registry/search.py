@@ -1,0 +1,95 @@
+"""Full-text search, dialect seam: SQLite FTS5 here; a PostgreSQL tsvector backend plugs in beside it.
+
+User text is never passed to FTS5 as syntax: each word becomes a quoted string (so `AND`, `-x`, `*`,
+`:` and stray quotes are literal text), words are ANDed, the last bare word matches as a prefix
+(search as you type) and `"..."` keeps a phrase.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+
+from sqlalchemy import Connection, column, literal_column, select, table, text
+
+from app.errors import ConfigError
+
+_TOKEN = re.compile(r'"([^"]*)"|(\S+)')
+_HAS_WORD = re.compile(r"[^\W_]")
+MARK_OPEN, MARK_CLOSE = "\x02", "\x03"
+# bm25 column weights: id, title, description, tags_text, search_text.
+BM25_WEIGHTS = "10.0, 8.0, 2.0, 5.0, 1.0"
+
+
+def fts_query(user_text: str) -> str | None:
+    """Translate free user text into a safe FTS5 MATCH expression (None when it holds no words)."""
+    parts: list[str] = []
+    last_is_bare = False
+    for phrase, word in _TOKEN.findall(user_text or ""):
+        value = phrase if phrase else word.replace('"', "")
+        if not _HAS_WORD.search(value):
+            continue
+        parts.append('"' + value.replace('"', '""') + '"')
+        last_is_bare = not phrase
+    if not parts:
+        return None
+    if last_is_bare:
+        parts[-1] += "*"
+    return " ".join(parts)
+
+
+class SqliteSearch:
+    """FTS5 external-content index `artifacts_fts` (rowid = artifacts.seq), kept in sync by triggers."""
+
+    fts = table("artifacts_fts", column("rowid"))
+
+    def ranked(self, match: str):
+        """A subquery (rowid, rank) of the matching artifacts; lower rank is a better match."""
+        return (
+            select(literal_column("rowid").label("rowid"),
+                   literal_column(f"bm25(artifacts_fts, {BM25_WEIGHTS})").label("rank"))
+            .select_from(self.fts)
+            .where(literal_column("artifacts_fts").op("MATCH")(match))
+            .subquery("fts")
+        )
+
+    def snippets(self, connection: Connection, match: str, seqs: list[int]) -> dict[int, str]:
+        """HTML-safe snippets with matches wrapped in <mark>, for a page of rows."""
+        if not seqs:
+            return {}
+        placeholders = ",".join(str(int(s)) for s in seqs)
+        rows = connection.execute(
+            text(
+                f"SELECT rowid, snippet(artifacts_fts, -1, '{MARK_OPEN}', '{MARK_CLOSE}', '…', 16) "
+                f"FROM artifacts_fts WHERE artifacts_fts MATCH :match AND rowid IN ({placeholders})"
+            ),
+            {"match": match},
+        )
+        return {rowid: render_snippet(raw) for rowid, raw in rows}
+
+    def integrity_check(self, connection: Connection) -> str | None:
+        """Run FTS5's own integrity check; returns an error message or None."""
+        try:
+            connection.exec_driver_sql(
+                "INSERT INTO artifacts_fts(artifacts_fts, rank) VALUES('integrity-check', 1)"
+            )
+        except Exception as exc:  # the driver raises a DatabaseError describing the corruption
+            return str(exc)
+        return None
+
+    def rebuild(self, connection: Connection) -> None:
+        """Rebuild the whole index from the content table."""
+        connection.exec_driver_sql("INSERT INTO artifacts_fts(artifacts_fts) VALUES('rebuild')")
+
+
+def render_snippet(raw: str | None) -> str:
+    """Escape a raw snippet and turn the private markers into <mark> tags."""
+    escaped = html.escape(raw or "", quote=True)
+    return escaped.replace(MARK_OPEN, "<mark>").replace(MARK_CLOSE, "</mark>")
+
+
+def search_backend(dialect_name: str):
+    """The search implementation for a database dialect."""
+    if dialect_name == "sqlite":
+        return SqliteSearch()
+    raise ConfigError(f"full-text search is not available for the {dialect_name} dialect")

@@ -1,0 +1,152 @@
+"""Registry use cases: each is one verb, one transaction, taking its dependencies explicitly."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+
+from app.errors import Conflict, NotFound, PreconditionFailed
+from app.registry.context import RegistryContext
+from app.registry.discovery import discover
+from app.registry.query import ListQuery, ListResult
+from app.registry.query import list_artifacts as run_list_query
+from app.registry.records import ARCHIVED_TAG, ArtifactRecord, artifact_json, iso, utcnow
+from app.registry.repository import SqlRegistry
+from app.registry.scanner import Candidate, Unindexable, read_candidate
+from app.storage.paths import validate_artifact_id
+
+
+def etag_of(record: ArtifactRecord) -> str:
+    """A strong ETag over the artifact's JSON (changes with every edit)."""
+    body = json.dumps(artifact_json(record), sort_keys=True, default=str).encode()
+    return '"' + hashlib.sha256(body).hexdigest()[:20] + '"'
+
+
+def _require(registry: SqlRegistry, artifact_id: str, include_deleted: bool = True) -> ArtifactRecord:
+    validate_artifact_id(artifact_id)
+    record = registry.get(artifact_id)
+    if record is None or (record.deleted_at is not None and not include_deleted):
+        raise NotFound(f"artifact not found: {artifact_id}", details={"id": artifact_id})
+    return record
+
+
+def get_artifact(ctx: RegistryContext, artifact_id: str, include_deleted: bool = False) -> ArtifactRecord:
+    """One artifact; soft-deleted ones only when asked for."""
+    discover(ctx)
+    with ctx.reading() as registry:
+        return _require(registry, artifact_id, include_deleted)
+
+
+def list_artifacts(ctx: RegistryContext, query: ListQuery) -> ListResult:
+    """A page of artifacts (after picking up folders other processes wrote)."""
+    discover(ctx)
+    with ctx.db.read() as connection:
+        return run_list_query(connection, ctx.search, query)
+
+
+def update_artifact(ctx: RegistryContext, artifact_id: str, changes: dict,
+                    if_match: str | None = None) -> ArtifactRecord:
+    """Apply user edits (title, description, tags); they survive every rescan and rebuild."""
+    with ctx.writing() as registry:
+        record = _require(registry, artifact_id, include_deleted=False)
+        if if_match and if_match.strip() not in ("*", etag_of(record)):
+            raise PreconditionFailed("the artifact changed since it was read", details={"etag": etag_of(record)})
+        updated = record.with_user_edits({**changes, "edited_at": iso(utcnow())})
+        registry.save(updated)
+    return get_artifact(ctx, artifact_id)
+
+
+def delete_artifact(ctx: RegistryContext, artifact_id: str) -> ArtifactRecord:
+    """Soft delete (files kept); idempotent."""
+    with ctx.writing() as registry:
+        record = _require(registry, artifact_id)
+        if record.deleted_at is None:
+            registry.save(record.with_user_edits({"deleted_at": iso(utcnow())}))
+    return get_artifact(ctx, artifact_id, include_deleted=True)
+
+
+def restore_artifact(ctx: RegistryContext, artifact_id: str) -> ArtifactRecord:
+    """Undo a soft delete (a folder that is missing from disk cannot be restored)."""
+    with ctx.writing() as registry:
+        record = _require(registry, artifact_id)
+        if record.metadata.get("missing"):
+            raise Conflict("the artifact's folder is missing from the data directory", details={"id": artifact_id})
+        edits = {k: v for k, v in record.user_edits.items() if k != "deleted_at"}
+        record.user_edits, record.deleted_at = edits, None
+        registry.save(record.with_user_edits({}))
+    return get_artifact(ctx, artifact_id)
+
+
+@dataclass
+class BulkOutcome:
+    """Per-id results of a bulk action."""
+
+    results: list[dict]
+
+    @property
+    def succeeded(self) -> int:
+        return sum(1 for r in self.results if r["success"])
+
+
+def archive_artifacts(ctx: RegistryContext, ids: list[str]) -> BulkOutcome:
+    """Tag each artifact `archived` (hidden from listings unless include_archived)."""
+    return _bulk(ctx, ids, _archive_one)
+
+
+def bulk_delete(ctx: RegistryContext, ids: list[str]) -> BulkOutcome:
+    """Soft-delete many artifacts; invalid ids are reported and never touch the filesystem."""
+    return _bulk(ctx, ids, _delete_one)
+
+
+def _archive_one(registry: SqlRegistry, record: ArtifactRecord) -> None:
+    if ARCHIVED_TAG not in record.tags:
+        registry.save(record.with_user_edits({"tags": [*record.tags, ARCHIVED_TAG], "edited_at": iso(utcnow())}))
+
+
+def _delete_one(registry: SqlRegistry, record: ArtifactRecord) -> None:
+    if record.deleted_at is None:
+        registry.save(record.with_user_edits({"deleted_at": iso(utcnow())}))
+
+
+def _bulk(ctx: RegistryContext, ids: list[str], action) -> BulkOutcome:
+    results = []
+    with ctx.writing() as registry:
+        for artifact_id in ids:
+            try:
+                record = _require(registry, artifact_id, include_deleted=action is _delete_one)
+                action(registry, record)
+                results.append({"id": artifact_id, "success": True})
+            except (NotFound, Conflict) as exc:
+                results.append({"id": artifact_id, "success": False, "error": exc.message})
+            except Exception as exc:  # an invalid id: reported per item, never a 500 for the batch
+                message = getattr(exc, "message", "invalid artifact id")
+                results.append({"id": str(artifact_id), "success": False, "error": message})
+    return BulkOutcome(results)
+
+
+def register_folder(ctx: RegistryContext, key: str, artifact_type: str) -> ArtifactRecord:
+    """Index one freshly written artifact folder at once (engine runs, models, telemetry)."""
+    candidate = Candidate(key=key, artifact_id=key.rsplit("/", 1)[-1], type=artifact_type)
+    try:
+        record = read_candidate(ctx.storage, candidate)
+    except Unindexable as exc:
+        raise Conflict(f"cannot index {key}: {exc}") from exc
+    with ctx.writing() as registry:
+        existing = registry.get(record.id)
+        if existing is None:
+            registry.add(record)
+        else:
+            registry.save(record.with_user_edits(existing.user_edits))
+    return get_artifact(ctx, record.id)
+
+
+def relationships_of(ctx: RegistryContext, artifact_id: str) -> dict:
+    """Stored derived_from and generates links of one artifact."""
+    record = get_artifact(ctx, artifact_id, include_deleted=True)
+    return {"artifact_id": record.id, "derived_from": record.derived_from, "generates": record.generates}
+
+
+__all__ = ["etag_of", "get_artifact", "list_artifacts", "update_artifact", "delete_artifact",
+           "restore_artifact", "archive_artifacts", "bulk_delete", "register_folder", "relationships_of",
+           "BulkOutcome"]

@@ -1,0 +1,93 @@
+"""SQLAlchemy Core tables of the registry (the schema itself is created only by Alembic migrations)."""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+)
+
+metadata = MetaData()
+
+artifacts = Table(
+    "artifacts",
+    metadata,
+    # Integer surrogate key: the FTS5 external-content table is keyed by it (content_rowid).
+    Column("seq", Integer, primary_key=True, autoincrement=True),
+    Column("id", String(200), nullable=False, unique=True),
+    Column("type", String(16), nullable=False),
+    Column("title", Text, nullable=False),
+    Column("description", Text, nullable=False, default=""),
+    Column("created", DateTime, nullable=False),
+    Column("modified", DateTime, nullable=False),
+    Column("source", String(16), nullable=False),
+    Column("schema_version", String(8), nullable=False, default="v1"),
+    Column("path", Text, nullable=False),
+    Column("size_bytes", BigInteger, nullable=False, default=0),
+    Column("file_count", Integer, nullable=False, default=0),
+    Column("series_count", Integer, nullable=False, default=0),
+    Column("capabilities", Text, nullable=False, default=""),  # ",replay,compare," for LIKE filters
+    Column("tags_json", Text, nullable=False, default="[]"),
+    Column("tags_text", Text, nullable=False, default=""),  # space-joined, indexed by FTS
+    Column("search_text", Text, nullable=False, default=""),  # series and node ids, indexed by FTS
+    Column("metadata_json", Text, nullable=False, default="{}"),
+    Column("user_edits", Text, nullable=False, default="{}"),  # fields the user set; survive rescans
+    Column("template_id", String(200)),
+    Column("model_id", String(200)),
+    Column("archived", Boolean, nullable=False, default=False),
+    Column("deleted_at", DateTime),
+    Column("fingerprint", String(64), nullable=False, default=""),
+    Index("ix_artifacts_created", "created", "id"),
+    Index("ix_artifacts_modified", "modified", "id"),
+    Index("ix_artifacts_title", "title", "id"),
+    Index("ix_artifacts_size", "size_bytes", "id"),
+    Index("ix_artifacts_type_created", "type", "created", "id"),
+    Index("ix_artifacts_visible", "archived", "deleted_at", "type", "source"),
+    Index("ix_artifacts_template", "template_id"),
+    Index("ix_artifacts_model", "model_id"),
+)
+
+artifact_tags = Table(
+    "artifact_tags",
+    metadata,
+    Column("tag", String(64), primary_key=True),
+    Column("artifact_seq", Integer, ForeignKey("artifacts.seq", ondelete="CASCADE"), primary_key=True),
+    Index("ix_artifact_tags_seq", "artifact_seq"),
+)
+
+relationships = Table(
+    "relationships",
+    metadata,
+    # source is derived from target ("run derived_from model").
+    Column("source_id", String(200), primary_key=True),
+    Column("target_id", String(200), primary_key=True),
+    Column("kind", String(32), primary_key=True, default="derived_from"),
+    Index("ix_relationships_target", "target_id"),
+)
+
+registry_state = Table(
+    "registry_state",
+    metadata,
+    Column("key", String(64), primary_key=True),
+    Column("value", Text, nullable=False),
+)
+
+skipped_folders = Table(
+    "skipped_folders",
+    metadata,
+    Column("path", String(1024), primary_key=True),
+    Column("reason", Text, nullable=False),
+    Column("seen_at", DateTime, nullable=False),
+)
+
+__all__ = ["metadata", "artifacts", "artifact_tags", "relationships", "registry_state",
+           "skipped_folders"]

@@ -1,0 +1,73 @@
+"""The one resolver for every client-supplied name: decode, refuse anything that could escape, normalise."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import unquote
+
+from app.errors import BadRequest
+
+MAX_KEY_LENGTH = 1024
+MAX_SEGMENT_LENGTH = 255
+ARTIFACT_ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$")
+_FORBIDDEN = re.compile(r"[\x00-\x1f\x7f\\#;?*<>|\"]")
+_DRIVE = re.compile(r"^[A-Za-z]:")
+_INTERNAL_PREFIXES = ("registry.db", "registry-index.json")
+
+
+def is_internal_name(name: str) -> bool:
+    """Names the registry keeps for itself: never artifacts, never listed, never served."""
+    return (
+        name.startswith(".")
+        or name.startswith(_INTERNAL_PREFIXES)
+        or name.endswith((".lock", ".tmp"))
+    )
+
+
+def validate_artifact_id(artifact_id: str) -> str:
+    """Return the id if it is a well-formed artifact id, else raise a 400."""
+    if not isinstance(artifact_id, str) or not ARTIFACT_ID_PATTERN.match(artifact_id) or ".." in artifact_id:
+        raise BadRequest("invalid artifact id", details={"id": "must match " + ARTIFACT_ID_PATTERN.pattern})
+    return artifact_id
+
+
+def clean_key(raw: str, field: str = "path") -> str:
+    """Validate a relative file key from a client and return it normalised ("a/b.csv")."""
+    if not isinstance(raw, str) or raw == "":
+        raise BadRequest(f"{field} is required", details={field: "empty"})
+    if len(raw) > MAX_KEY_LENGTH:
+        raise BadRequest(f"{field} is too long", details={field: f"at most {MAX_KEY_LENGTH} characters"})
+    for stage in _decodings(raw):
+        _check_stage(stage, field)
+    return raw.strip("/") if raw.endswith("/") else raw
+
+
+def join_key(*parts: str) -> str:
+    """Join already-validated key parts with '/'."""
+    return "/".join(p.strip("/") for p in parts if p and p.strip("/"))
+
+
+def _decodings(raw: str) -> list[str]:
+    """The raw value plus each further percent-decoding (catches double-encoded dots and slashes)."""
+    stages = [raw]
+    for _ in range(3):
+        decoded = unquote(stages[-1])
+        if decoded == stages[-1]:
+            break
+        stages.append(decoded)
+    return stages
+
+
+def _check_stage(value: str, field: str) -> None:
+    if _FORBIDDEN.search(value):
+        raise BadRequest(f"{field} contains forbidden characters", details={field: "forbidden character"})
+    if value.startswith(("/", "~")) or _DRIVE.match(value):
+        raise BadRequest(f"{field} must be relative", details={field: "absolute path"})
+    segments = value.rstrip("/").split("/")
+    for segment in segments:
+        if segment in ("", ".", ".."):
+            raise BadRequest(f"{field} contains an invalid segment", details={field: "traversal"})
+        if segment.startswith(".") or segment.strip(". ") == "":
+            raise BadRequest(f"{field} refers to an internal file", details={field: "hidden name"})
+        if len(segment.encode("utf-8")) > MAX_SEGMENT_LENGTH:
+            raise BadRequest(f"{field} has a segment that is too long", details={field: "segment too long"})
