@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -30,8 +31,23 @@ def sample_data_dir(data_dir: Path) -> Path:
     return data_dir
 
 
+_TEMPLATE_DB: dict[str, Path] = {}
+
+
+def _migrated_template() -> Path:
+    """One migrated empty database per test session, copied for each test (Alembic runs once)."""
+    if "path" not in _TEMPLATE_DB:
+        folder = Path(tempfile.mkdtemp(prefix="flowtime-template-"))
+        upgrade(f"sqlite:///{folder / 'registry.db'}")
+        _TEMPLATE_DB["path"] = folder / "registry.db"
+    return _TEMPLATE_DB["path"]
+
+
 def make_app(data_dir: Path, **overrides):
-    """A migrated app over `data_dir` (mirror written synchronously after each request in tests)."""
+    """A migrated app over `data_dir` (the mirror catches up right after each change in tests)."""
+    database = data_dir / "registry.db"
+    if "database_url" not in overrides and not database.exists():
+        shutil.copyfile(_migrated_template(), database)
     settings = {"data_dir": data_dir, "testing": True, "mirror_delay_ms": 0, **overrides}
     app = create_app(settings)
     upgrade(app.config["FLOWTIME"].database_url)

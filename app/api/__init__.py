@@ -4,11 +4,19 @@ from __future__ import annotations
 
 from flask import Flask, current_app, request
 from flask_smorest import Api
+from flask_smorest import Blueprint as SmorestBlueprint
+from webargs.flaskparser import FlaskParser
 
 from app.errors import BadRequest, ValidationFailed
 from app.registry.context import RegistryContext
 
 MAX_BULK_IDS = 1000
+
+
+class Blueprint(SmorestBlueprint):
+    """flask-smorest blueprint whose parser honours each schema's `unknown = RAISE` in every location."""
+
+    ARGUMENTS_PARSER = FlaskParser(unknown=None)
 
 
 def context() -> RegistryContext:

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from flask import request
-from flask_smorest import Blueprint
 
-from app.api import context, parse_id_list
+from app.api import Blueprint, context, parse_id_list
 from app.api.schemas import (
     ArtifactListSchema,
     ArtifactSchema,

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from flask import Response, request, stream_with_context
-from flask_smorest import Blueprint
 from werkzeug.wsgi import wrap_file
 
-from app.api import context
+from app.api import Blueprint, context
 from app.api.schemas import DownloadSchema, FileListSchema
 from app.registry.files import file_json, list_artifact_files, locate_file, zip_artifact
 from app.registry.records import from_timestamp

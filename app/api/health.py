@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from flask_smorest import Blueprint
-
-from app.api import context
+from app.api import Blueprint, context
 from app.api.schemas import HealthSchema
 
 blp = Blueprint("health", __name__, description="Health")

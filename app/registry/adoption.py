@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 from app.registry.context import RegistryContext
-from app.registry.mirror import INDEX_NAME
 from app.registry.records import ArtifactRecord, normalise_tags, parse_iso, record_from_json, utcnow
 from app.registry.repository import SqlRegistry
 
 DOTNET_AUTO_TAGS = {"run", "json", "csv", "configured"}
-DOTNET_BACKUP = "registry-index.json.dotnet-backup"
 
 
 def is_dotnet_index(doc: dict) -> bool:
@@ -94,10 +92,3 @@ def _tombstone(entry: dict, dotnet: bool) -> ArtifactRecord:
     record.deleted_at = record.deleted_at or utcnow()
     record.metadata = {**record.metadata, "missing": True}
     return record
-
-
-def backup_dotnet_index(ctx: RegistryContext) -> None:
-    """Keep the .NET engine's own index beside ours before the mirror replaces it."""
-    if ctx.storage.exists(DOTNET_BACKUP):
-        return
-    ctx.storage.write_bytes(DOTNET_BACKUP, ctx.storage.read_bytes(INDEX_NAME))

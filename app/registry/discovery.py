@@ -10,7 +10,7 @@ from __future__ import annotations
 import threading
 
 from app.registry.context import RegistryContext
-from app.registry.rescan import RescanReport, apply_records, mark_missing
+from app.registry.rescan import RescanReport, apply_records, bootstrap, mark_missing
 from app.registry.scanner import Unindexable, iter_candidates, read_candidate
 
 _lock = threading.Lock()
@@ -37,6 +37,10 @@ def _catch_up(ctx: RegistryContext) -> None:
     candidates = {c.artifact_id: c for c in iter_candidates(ctx.storage)}
     with ctx.reading() as registry:
         known = registry.fingerprints()
+        untouched = registry.generation() == 0
+    if untouched and not known and candidates:
+        bootstrap(ctx)  # first sight of a data directory: adopt it whole (index user state included)
+        return
     fresh, skipped = [], []
     for artifact_id, candidate in candidates.items():
         previous = known.get(artifact_id)

@@ -26,6 +26,7 @@ log = logging.getLogger(__name__)
 
 INDEX_NAME = "registry-index.json"
 INDEX_VERSION = "1.0.0"
+FOREIGN_BACKUP = "registry-index.json.dotnet-backup"
 
 
 @contextmanager
@@ -74,6 +75,16 @@ def read_index(storage: Storage) -> dict | None:
     return doc if isinstance(doc, dict) else None
 
 
+def preserve_foreign_index(storage: Storage) -> None:
+    """Keep an index we did not write (the FlowTime .NET one) as a backup before replacing it."""
+    try:
+        head = storage.read_bytes(INDEX_NAME, limit=64)
+    except Exception:  # no index yet: nothing to preserve
+        return
+    if b'"version"' not in head and not storage.exists(FOREIGN_BACKUP):
+        storage.write_bytes(FOREIGN_BACKUP, storage.read_bytes(INDEX_NAME))
+
+
 class MirrorWriter:
     """Keeps registry-index.json at the database's generation, coalescing bursts of changes."""
 
@@ -102,6 +113,7 @@ class MirrorWriter:
                 behind = int(registry.state("mirror_generation") or 0) < registry.generation()
             if not behind and self.storage.exists(INDEX_NAME):
                 return False
+            preserve_foreign_index(self.storage)
             generation = write_index(self.db, self.storage)
             with self.db.write() as connection:
                 SqlRegistry(connection).set_state("mirror_generation", str(generation))

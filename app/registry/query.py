@@ -146,8 +146,10 @@ def _tag_conditions(query: ListQuery) -> list:
     if not query.tags:
         return []
 
+    tagged = artifact_tags.alias("tag_filter")  # an alias: the tags facet joins artifact_tags itself
+
     def has(tags: list[str]):
-        return exists().where(artifact_tags.c.artifact_seq == artifacts.c.seq, artifact_tags.c.tag.in_(tags))
+        return exists().where(tagged.c.artifact_seq == artifacts.c.seq, tagged.c.tag.in_(tags))
 
     if query.tag_mode == "any":
         return [has(query.tags)]
@@ -223,6 +225,7 @@ def facet_counts(connection: Connection, names: list[str], conditions: list, ran
         if name == "tags":
             statement = (
                 select(artifact_tags.c.tag.label("value"), func.count().label("n"))
+                .select_from(artifact_tags)
                 .join(artifacts, artifacts.c.seq == artifact_tags.c.artifact_seq)
                 .where(*conditions)
                 .group_by(artifact_tags.c.tag)

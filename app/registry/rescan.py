@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import delete
 
 from app.errors import Conflict
-from app.registry.adoption import apply_index, backup_dotnet_index, is_dotnet_index
+from app.registry.adoption import apply_index
 from app.registry.context import RegistryContext
 from app.registry.mirror import file_lock, read_index
 from app.registry.records import ArtifactRecord, iso, utcnow
@@ -152,8 +152,6 @@ def rebuild(ctx: RegistryContext, progress=None) -> RescanReport:
                 registry.connection.execute(delete(table))
         report = _rescan(ctx, progress)
         if index is not None:
-            if is_dotnet_index(index):
-                backup_dotnet_index(ctx)
             apply_index(ctx, index)
         return report
 

@@ -16,6 +16,7 @@ from app.errors import ConfigError
 
 _TOKEN = re.compile(r'"([^"]*)"|(\S+)')
 _HAS_WORD = re.compile(r"[^\W_]")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 MARK_OPEN, MARK_CLOSE = "\x02", "\x03"
 # bm25 column weights: id, title, description, tags_text, search_text.
 BM25_WEIGHTS = "10.0, 8.0, 2.0, 5.0, 1.0"
@@ -25,7 +26,8 @@ def fts_query(user_text: str) -> str | None:
     """Translate free user text into a safe FTS5 MATCH expression (None when it holds no words)."""
     parts: list[str] = []
     last_is_bare = False
-    for phrase, word in _TOKEN.findall(user_text or ""):
+    cleaned = _CONTROL.sub(" ", user_text or "")
+    for phrase, word in _TOKEN.findall(cleaned):
         value = phrase if phrase else word.replace('"', "")
         if not _HAS_WORD.search(value):
             continue
