@@ -174,7 +174,27 @@ def _age(text: str):
         raise click.BadParameter(exc.message, param_hint="--older-than") from exc
 
 
+engine_cli = AppGroup("engine", help="Run FlowTime models.")
+
+
+@engine_cli.command("run")
+@click.argument("model", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--seed", type=click.IntRange(0, 2**31 - 1), default=None, help="RNG seed (reproducible runs).")
+def engine_run_command(model: Path, seed: int | None) -> None:
+    """Run MODEL.yaml like POST /v1/run and print the run id."""
+    from app.runs import run_spec
+
+    ctx = _ctx()
+    try:
+        outcome = run_spec(ctx, model.read_text(encoding="utf-8"), seed=seed)
+    except RegistryError as exc:
+        raise click.ClickException(exc.message) from exc
+    _finish(ctx)
+    click.echo(outcome.info.run_id)
+
+
 def register_commands(app: Flask) -> None:
     """Attach the CLI groups to the app."""
     app.cli.add_command(registry_cli)
     app.cli.add_command(db_cli)
+    app.cli.add_command(engine_cli)

@@ -62,6 +62,12 @@ class Conflict(RegistryError):
     code = "conflict"
 
 
+class ArtifactUnreadable(Conflict):
+    """The artifact's files are damaged or incomplete, so this operation cannot use them."""
+
+    code = "artifact_unreadable"
+
+
 class PreconditionFailed(RegistryError):
     """The resource changed since it was read (If-Match)."""
 

@@ -256,3 +256,40 @@ class HealthSchema(Schema):
     status = fields.String()
     checks = fields.Dict()
     version = fields.String()
+
+
+class RunQuerySchema(Schema):
+    """Query of POST /v1/run."""
+
+    class Meta:
+        unknown = RAISE
+
+    seed = fields.Integer(validate=validate.Range(0, 2**31 - 1))
+    model_id = fields.String(validate=validate.Length(1, 200))
+
+
+class RunResponseSchema(Schema):
+    """What POST /v1/run returns (FlowTime's shape)."""
+
+    class Meta:
+        ordered = True
+
+    runId = fields.String()
+    artifactId = fields.String()
+    grid = fields.Dict()
+    order = fields.List(fields.String())
+    series = fields.Raw(metadata={"description": "node id -> values per bin, every node, topological order"})
+    artifactPath = fields.String()
+
+
+class GraphSchema(Schema):
+    nodes = fields.List(fields.String())
+    order = fields.List(fields.String())
+    edges = fields.List(fields.Dict())
+
+
+class ExportResponseSchema(Schema):
+    message = fields.String()
+    runId = fields.String()
+    formats = fields.List(fields.String())
+    files = fields.List(fields.String())

@@ -15,7 +15,7 @@ import pyarrow.parquet as pq
 from app.engine.numfmt import formatted_strings, join_lines
 from app.engine.spec import UNIT_MINUTES
 from app.engine.yamlsafe import safe_load
-from app.errors import ModelInvalid, NotFound
+from app.errors import ArtifactUnreadable, ModelInvalid, NotFound
 from app.storage.base import Storage
 
 FORMATS = ["csv", "ndjson", "parquet"]
@@ -25,8 +25,8 @@ _DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})")
 _RUN_STAMP = re.compile(r"^run_(\d{4})(\d{2})(\d{2})T")
 
 
-def _broken(run_id: str, what: str) -> ModelInvalid:
-    return ModelInvalid(f"run {run_id}: {what}", details={"runId": run_id})
+def _broken(run_id: str, what: str) -> ArtifactUnreadable:
+    return ArtifactUnreadable(f"run {run_id}: {what}", details={"runId": run_id})
 
 
 def _read_json(storage: Storage, key: str, run_id: str, required: bool) -> dict | None:

@@ -215,7 +215,7 @@ def parse_node(raw, index: int, bins: int) -> Node:
         raise _bad(f"nodes[{index}] must be a mapping", field=f"nodes[{index}]")
     node_id = raw.get("id")
     if not isinstance(node_id, str) or not NODE_ID.match(node_id):
-        raise _bad(f"nodes[{index}].id must match {NODE_ID.pattern}", field=f"nodes[{index}].id")
+        raise _bad(f"nodes[{index}].id {node_id!r} must match {NODE_ID.pattern}", field=f"nodes[{index}].id")
     kind = raw.get("kind")
     if kind == "const":
         return Node(node_id, kind, values=_const_values(node_id, raw, bins))

@@ -18,6 +18,8 @@ from app.registry.scanner import Candidate, Unindexable, fingerprint, iter_candi
 from app.registry.tables import artifact_tags, artifacts, relationships, skipped_folders
 
 BATCH_SIZE = 500
+# Metadata recorded when the artifact was registered that its folder cannot tell again.
+REGISTRATION_METADATA = ("execution_ms",)
 
 
 @dataclass
@@ -44,6 +46,9 @@ def merge_scanned(existing: ArtifactRecord | None, scanned: ArtifactRecord) -> A
     if existing is None:
         return scanned
     merged = scanned.with_user_edits(existing.user_edits)
+    for key in REGISTRATION_METADATA:
+        if key in existing.metadata and key not in merged.metadata:
+            merged.metadata[key] = existing.metadata[key]
     manual = existing.user_edits.get("derived_from") or []
     merged.derived_from = list(dict.fromkeys([*scanned.derived_from, *manual]))
     return merged

@@ -97,12 +97,10 @@ def _register(ctx: RegistryContext, run_ids: list[str]) -> int:
 
 def seed_demo(ctx: RegistryContext) -> int:
     """Run the bundled FlowTime example models through the engine and register each run."""
-    from app.engine import run_model
-    from app.registry.service import register_folder
+    from app.runs import run_spec
 
     created = 0
     for path in sorted(DEMO_MODELS.glob("*.yaml")):
-        info = run_model(ctx.storage, path.read_text(encoding="utf-8"), seed=42)
-        register_folder(ctx, info.key, "run")
+        run_spec(ctx, path.read_text(encoding="utf-8"), seed=42)
         created += 1
     return created

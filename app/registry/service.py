@@ -6,13 +6,14 @@ import hashlib
 import json
 from dataclasses import dataclass
 
-from app.errors import Conflict, NotFound, PreconditionFailed
+from app.errors import ArtifactUnreadable, Conflict, NotFound, PreconditionFailed
 from app.registry.context import RegistryContext
 from app.registry.discovery import discover
 from app.registry.query import ListQuery, ListResult
 from app.registry.query import list_artifacts as run_list_query
 from app.registry.records import ARCHIVED_TAG, ArtifactRecord, artifact_json, iso, utcnow
 from app.registry.repository import SqlRegistry
+from app.registry.rescan import RescanReport, apply_records
 from app.registry.scanner import Candidate, Unindexable, read_candidate
 from app.storage.paths import validate_artifact_id
 
@@ -125,19 +126,17 @@ def _bulk(ctx: RegistryContext, ids: list[str], action) -> BulkOutcome:
     return BulkOutcome(results)
 
 
-def register_folder(ctx: RegistryContext, key: str, artifact_type: str) -> ArtifactRecord:
-    """Index one freshly written artifact folder at once (engine runs, models, telemetry)."""
+def register_folder(ctx: RegistryContext, key: str, artifact_type: str,
+                    extra_metadata: dict | None = None) -> ArtifactRecord:
+    """Index one freshly written artifact folder at once (engine runs, exports, models, telemetry)."""
     candidate = Candidate(key=key, artifact_id=key.rsplit("/", 1)[-1], type=artifact_type)
     try:
         record = read_candidate(ctx.storage, candidate)
     except Unindexable as exc:
-        raise Conflict(f"cannot index {key}: {exc}") from exc
+        raise ArtifactUnreadable(f"cannot index {key}: {exc}") from exc
+    record.metadata.update(extra_metadata or {})
     with ctx.writing() as registry:
-        existing = registry.get(record.id)
-        if existing is None:
-            registry.add(record)
-        else:
-            registry.save(record.with_user_edits(existing.user_edits))
+        apply_records(registry, [record], RescanReport())
     return get_artifact(ctx, record.id)
 
 

@@ -12,7 +12,7 @@ import pytest
 from ft_engine_paths import EXAMPLES, SAMPLES
 
 from app.engine import export_run, run_model
-from app.errors import ModelInvalid, NotFound
+from app.errors import ArtifactUnreadable, NotFound
 
 FILES = ["gold/export.csv", "gold/export.ndjson", "gold/export.parquet"]
 
@@ -112,5 +112,5 @@ def test_malformed_series(storage):
     info = run_model(storage, (EXAMPLES / "hello.yaml").read_text())
     with storage.write_file(f"{info.key}/series/served@SERVED@DEFAULT.csv") as handle:
         handle.write(b"t,value\n0,abc\n")
-    with pytest.raises(ModelInvalid):
+    with pytest.raises(ArtifactUnreadable):
         export_run(storage, info.key)

@@ -1,0 +1,110 @@
+"""/v1/run, /v1/graph and /v1/runs/{id}/...: the FlowTime engine endpoints."""
+
+from __future__ import annotations
+
+import json
+
+from flask import Response, request
+
+from app.api import Blueprint, context
+from app.api.schemas import ExportResponseSchema, GraphSchema, RunQuerySchema, RunResponseSchema
+from app.errors import BadRequest, UnsupportedMediaType
+from app.runs import EXPORT_FORMATS, export, export_key, model_graph, run_spec, series_index_key, series_key
+
+blp = Blueprint("runs", __name__, url_prefix="/v1", description="FlowTime engine runs and exports")
+YAML_TYPES = {"text/plain", "application/x-yaml", "application/yaml", "text/yaml", ""}
+YAML_BODY = {"content": {t: {"schema": {"type": "string"}} for t in sorted(YAML_TYPES - {""})}}
+
+
+def yaml_body() -> str:
+    """The raw model YAML of the request (415 for other content types, 400 if not UTF-8 text)."""
+    if request.mimetype not in YAML_TYPES:
+        raise UnsupportedMediaType(f"send the model as YAML (text/plain or application/yaml), not {request.mimetype}")
+    try:
+        text = request.get_data(cache=False).decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise BadRequest("the model is not UTF-8 text", details={"body": str(exc)}) from exc
+    if not text.strip():
+        raise BadRequest("the request body is empty; send a model YAML", details={"body": "empty"})
+    return text
+
+
+def provenance_header() -> dict | None:
+    """X-Model-Provenance: JSON with templateId, modelId, source (FlowTime M2.9)."""
+    raw = request.headers.get("X-Model-Provenance")
+    if not raw:
+        return None
+    try:
+        value = json.loads(raw)
+    except ValueError as exc:
+        raise BadRequest("X-Model-Provenance is not valid JSON", details={"X-Model-Provenance": "invalid"}) from exc
+    if not isinstance(value, dict):
+        raise BadRequest("X-Model-Provenance must be a JSON object", details={"X-Model-Provenance": "invalid"})
+    return value
+
+
+def _plain_numbers(values) -> list:
+    return [int(v) if v.is_integer() else v for v in values.tolist()]
+
+
+@blp.route("/run", methods=["POST"])
+@blp.arguments(RunQuerySchema, location="query", as_kwargs=True)
+@blp.doc(requestBody=YAML_BODY)
+@blp.response(200, RunResponseSchema)
+def run(seed: int | None = None, model_id: str | None = None):
+    """Run a model; the run folder is written and registered before the response."""
+    outcome = run_spec(context(), yaml_body(), seed=seed, provenance=provenance_header())
+    return {
+        "runId": outcome.info.run_id,
+        "artifactId": outcome.artifact.id,
+        "grid": outcome.info.grid,
+        "order": list(outcome.result.order),
+        "series": {node: _plain_numbers(outcome.result.series[node]) for node in outcome.result.order},
+        "artifactPath": outcome.artifact.path,
+    }
+
+
+@blp.route("/graph", methods=["POST"])
+@blp.doc(requestBody=YAML_BODY)
+@blp.response(200, GraphSchema)
+def graph():
+    """Nodes, order and edges of a model, without running it."""
+    return model_graph(yaml_body())
+
+
+def _stream(key: str, mimetype: str) -> Response:
+    storage = context().storage
+    response = Response(storage.iter_range(key, 0, storage.stat(key).size), mimetype=mimetype)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@blp.route("/runs/<run_id>/index", methods=["GET"])
+@blp.response(200, content_type="application/json")
+def series_index(run_id: str):
+    """The run's series/index.json."""
+    return _stream(series_index_key(context(), run_id), "application/json")
+
+
+@blp.route("/runs/<run_id>/series/<series_id>", methods=["GET"])
+@blp.response(200, content_type="text/csv")
+def series(run_id: str, series_id: str):
+    """One series as CSV (`t,value`); a bare node name resolves to its series."""
+    return _stream(series_key(context(), run_id, series_id), "text/csv")
+
+
+@blp.route("/runs/<run_id>/export", methods=["POST"])
+@blp.response(200, ExportResponseSchema)
+def export_gold(run_id: str):
+    """Write gold/export.csv, .ndjson and .parquet and update the Run artifact."""
+    return export(context(), run_id)
+
+
+@blp.route("/runs/<run_id>/export/<fmt>", methods=["GET"])
+@blp.response(200, content_type="application/octet-stream")
+def get_export(run_id: str, fmt: str):
+    """An existing export: csv (or gold), ndjson or parquet."""
+    if fmt not in EXPORT_FORMATS:
+        raise BadRequest(f"unknown export format: {fmt}", details={"format": f"one of {', '.join(EXPORT_FORMATS)}"})
+    key, mimetype = export_key(context(), run_id, fmt)
+    return _stream(key, mimetype)
