@@ -28,5 +28,6 @@ def create_app(overrides: dict | None = None) -> Flask:
 def _configure(app: Flask, config: Config) -> None:
     logging.basicConfig(level=config.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     app.config.update(FLOWTIME=config, MAX_CONTENT_LENGTH=config.max_body_bytes, TESTING=config.testing)
+    app.url_map.merge_slashes = False  # "files//etc/x" reaches the path resolver (and is refused there)
     app.json.sort_keys = False
     app.json.ensure_ascii = False

@@ -49,6 +49,7 @@ def list_artifacts(ctx: RegistryContext, query: ListQuery) -> ListResult:
 def update_artifact(ctx: RegistryContext, artifact_id: str, changes: dict,
                     if_match: str | None = None) -> ArtifactRecord:
     """Apply user edits (title, description, tags); they survive every rescan and rebuild."""
+    discover(ctx)
     with ctx.writing() as registry:
         record = _require(registry, artifact_id, include_deleted=False)
         if if_match and if_match.strip() not in ("*", etag_of(record)):
@@ -60,6 +61,7 @@ def update_artifact(ctx: RegistryContext, artifact_id: str, changes: dict,
 
 def delete_artifact(ctx: RegistryContext, artifact_id: str) -> ArtifactRecord:
     """Soft delete (files kept); idempotent."""
+    discover(ctx)
     with ctx.writing() as registry:
         record = _require(registry, artifact_id)
         if record.deleted_at is None:
@@ -69,6 +71,7 @@ def delete_artifact(ctx: RegistryContext, artifact_id: str) -> ArtifactRecord:
 
 def restore_artifact(ctx: RegistryContext, artifact_id: str) -> ArtifactRecord:
     """Undo a soft delete (a folder that is missing from disk cannot be restored)."""
+    discover(ctx)
     with ctx.writing() as registry:
         record = _require(registry, artifact_id)
         if record.metadata.get("missing"):
@@ -111,6 +114,7 @@ def _delete_one(registry: SqlRegistry, record: ArtifactRecord) -> None:
 
 
 def _bulk(ctx: RegistryContext, ids: list[str], action) -> BulkOutcome:
+    discover(ctx)
     results = []
     with ctx.writing() as registry:
         for artifact_id in ids:
