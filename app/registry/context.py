@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from app.config import Config
 from app.db import Database
@@ -23,6 +23,7 @@ class RegistryContext:
     storage: Storage
     search: object
     mirror: MirrorWriter
+    discovery: object = field(default=None)  # per-process DiscoveryState (see registry.discovery)
 
     @classmethod
     def build(cls, config: Config) -> RegistryContext:
@@ -31,8 +32,10 @@ class RegistryContext:
         storage = get_storage(config.storage_url)
         mirror = MirrorWriter(db, storage, config.data_dir / ".registry-index.lock",
                               config.mirror_delay_ms / 1000)
-        return cls(config=config, db=db, storage=storage,
-                   search=search_backend(db.engine.dialect.name), mirror=mirror)
+        from app.registry.discovery import DiscoveryState
+
+        return cls(config=config, db=db, storage=storage, search=search_backend(db.engine.dialect.name),
+                   mirror=mirror, discovery=DiscoveryState())
 
     @contextmanager
     def writing(self) -> Iterator[SqlRegistry]:

@@ -12,7 +12,7 @@ from app.registry.context import RegistryContext
 from app.registry.mirror import read_index
 from app.registry.records import iso, utcnow
 from app.registry.scanner import iter_candidates
-from app.registry.tables import artifact_tags, artifacts
+from app.registry.tables import artifact_tags, artifacts, skipped_folders
 
 _AGE = re.compile(r"^(\d+)([dhw])$")
 _UNITS = {"d": "days", "h": "hours", "w": "weeks"}
@@ -78,8 +78,9 @@ def check_registry(ctx: RegistryContext) -> list[str]:
         if fts_error:
             problems.append(f"full-text index: {fts_error}")
         rows = connection.execute(select(artifacts.c.id, artifacts.c.path, artifacts.c.deleted_at)).all()
+        skipped = set(connection.execute(select(skipped_folders.c.path)).scalars())
     live = {r.id: r.path for r in rows if r.deleted_at is None}
-    on_disk = {c.artifact_id: c.key for c in iter_candidates(ctx.storage)}
+    on_disk = {c.artifact_id: c.key for c in iter_candidates(ctx.storage) if c.key not in skipped}
     problems += [f"on disk but not indexed: {on_disk[i]}" for i in sorted(set(on_disk) - {r.id for r in rows})]
     problems += [f"indexed but missing on disk: {live[i]}" for i in sorted(set(live) - set(on_disk))]
     problems += _mirror_problems(ctx, {r.id for r in rows})
