@@ -5,6 +5,7 @@ from datetime import timedelta
 
 import pytest
 
+from app.errors import NotFound
 from app.registry.records import utcnow
 from tests.conftest import EXAMPLES, SAMPLE_DATA
 from tests.helpers import write_run
@@ -86,7 +87,7 @@ def test_purge_needs_scope_and_confirmation(runner, ctx, data_dir):
     assert declined.exit_code != 0 and (data_dir / "run_deterministic_4bbc610e").exists()
     done = invoke(runner, "registry", "purge", "--older-than", "30d", "--yes")
     assert "purged 1" in done.output and not (data_dir / "run_deterministic_4bbc610e").exists()
-    with pytest.raises(Exception):
+    with pytest.raises(NotFound):
         get_artifact(ctx, "run_deterministic_4bbc610e", include_deleted=True)
 
 
