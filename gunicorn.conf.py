@@ -9,6 +9,8 @@ worker_class = "gthread"
 timeout = 120
 graceful_timeout = 30
 accesslog = "-"
+# One shared control socket per user would clash between several instances on one host.
+control_socket_disable = True
 wsgi_app = "wsgi:app"
 
 
