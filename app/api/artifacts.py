@@ -12,7 +12,6 @@ from app.api.schemas import (
     BulkResponseSchema,
     IncludeDeletedSchema,
     ListQuerySchema,
-    RelationshipListSchema,
 )
 from app.registry import service
 from app.registry.files import file_json, list_artifact_files
@@ -103,10 +102,3 @@ def archive(_=None):
 def bulk_delete(_=None):
     """Soft-delete artifacts (body: a JSON list of ids)."""
     return _bulk_body(service.bulk_delete(context(), parse_id_list()), "deleted")
-
-
-@blp.route("/<artifact_id>/relationships", methods=["GET"])
-@blp.response(200, RelationshipListSchema)
-def relationships(artifact_id: str):
-    """Stored derived_from and generates links."""
-    return service.relationships_of(context(), artifact_id)

@@ -10,6 +10,7 @@ from app.api import Blueprint, context
 from app.api.schemas import ExportResponseSchema, GraphSchema, RunQuerySchema, RunResponseSchema
 from app.errors import BadRequest, UnsupportedMediaType
 from app.runs import EXPORT_FORMATS, export, export_key, model_graph, run_spec, series_index_key, series_key
+from app.sim.service import run_stored_model
 
 blp = Blueprint("runs", __name__, url_prefix="/v1", description="FlowTime engine runs and exports")
 YAML_TYPES = {"text/plain", "application/x-yaml", "application/yaml", "text/yaml", ""}
@@ -52,8 +53,14 @@ def _plain_numbers(values) -> list:
 @blp.doc(requestBody=YAML_BODY)
 @blp.response(200, RunResponseSchema)
 def run(seed: int | None = None, model_id: str | None = None):
-    """Run a model; the run folder is written and registered before the response."""
-    outcome = run_spec(context(), yaml_body(), seed=seed, provenance=provenance_header())
+    """Run a model (YAML body, or `?model_id=` of a stored model); registered before the response."""
+    if model_id:
+        return run_response(run_stored_model(context(), model_id, seed=seed))
+    return run_response(run_spec(context(), yaml_body(), seed=seed, provenance=provenance_header()))
+
+
+def run_response(outcome) -> dict:
+    """FlowTime's POST /v1/run response for a finished run."""
     return {
         "runId": outcome.info.run_id,
         "artifactId": outcome.artifact.id,

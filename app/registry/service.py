@@ -24,7 +24,7 @@ def etag_of(record: ArtifactRecord) -> str:
     return '"' + hashlib.sha256(body).hexdigest()[:20] + '"'
 
 
-def _require(registry: SqlRegistry, artifact_id: str, include_deleted: bool = True) -> ArtifactRecord:
+def require_artifact(registry: SqlRegistry, artifact_id: str, include_deleted: bool = True) -> ArtifactRecord:
     validate_artifact_id(artifact_id)
     record = registry.get(artifact_id)
     if record is None or (record.deleted_at is not None and not include_deleted):
@@ -36,7 +36,7 @@ def get_artifact(ctx: RegistryContext, artifact_id: str, include_deleted: bool =
     """One artifact; soft-deleted ones only when asked for."""
     discover(ctx)
     with ctx.reading() as registry:
-        return _require(registry, artifact_id, include_deleted)
+        return require_artifact(registry, artifact_id, include_deleted)
 
 
 def list_artifacts(ctx: RegistryContext, query: ListQuery) -> ListResult:
@@ -51,7 +51,7 @@ def update_artifact(ctx: RegistryContext, artifact_id: str, changes: dict,
     """Apply user edits (title, description, tags); they survive every rescan and rebuild."""
     discover(ctx)
     with ctx.writing() as registry:
-        record = _require(registry, artifact_id, include_deleted=False)
+        record = require_artifact(registry, artifact_id, include_deleted=False)
         if if_match and if_match.strip() not in ("*", etag_of(record)):
             raise PreconditionFailed("the artifact changed since it was read", details={"etag": etag_of(record)})
         updated = record.with_user_edits({**changes, "edited_at": iso(utcnow())})
@@ -63,7 +63,7 @@ def delete_artifact(ctx: RegistryContext, artifact_id: str) -> ArtifactRecord:
     """Soft delete (files kept); idempotent."""
     discover(ctx)
     with ctx.writing() as registry:
-        record = _require(registry, artifact_id)
+        record = require_artifact(registry, artifact_id)
         if record.deleted_at is None:
             registry.save(record.with_user_edits({"deleted_at": iso(utcnow())}))
     return get_artifact(ctx, artifact_id, include_deleted=True)
@@ -73,7 +73,7 @@ def restore_artifact(ctx: RegistryContext, artifact_id: str) -> ArtifactRecord:
     """Undo a soft delete (a folder that is missing from disk cannot be restored)."""
     discover(ctx)
     with ctx.writing() as registry:
-        record = _require(registry, artifact_id)
+        record = require_artifact(registry, artifact_id)
         if record.metadata.get("missing"):
             raise Conflict("the artifact's folder is missing from the data directory", details={"id": artifact_id})
         edits = {k: v for k, v in record.user_edits.items() if k != "deleted_at"}
@@ -119,7 +119,7 @@ def _bulk(ctx: RegistryContext, ids: list[str], action) -> BulkOutcome:
     with ctx.writing() as registry:
         for artifact_id in ids:
             try:
-                record = _require(registry, artifact_id, include_deleted=action is _delete_one)
+                record = require_artifact(registry, artifact_id, include_deleted=action is _delete_one)
                 action(registry, record)
                 results.append({"id": artifact_id, "success": True})
             except (NotFound, Conflict) as exc:
@@ -144,12 +144,6 @@ def register_folder(ctx: RegistryContext, key: str, artifact_type: str,
     return get_artifact(ctx, record.id)
 
 
-def relationships_of(ctx: RegistryContext, artifact_id: str) -> dict:
-    """Stored derived_from and generates links of one artifact."""
-    record = get_artifact(ctx, artifact_id, include_deleted=True)
-    return {"artifact_id": record.id, "derived_from": record.derived_from, "generates": record.generates}
-
-
 __all__ = ["etag_of", "get_artifact", "list_artifacts", "update_artifact", "delete_artifact",
-           "restore_artifact", "archive_artifacts", "bulk_delete", "register_folder", "relationships_of",
+           "restore_artifact", "archive_artifacts", "bulk_delete", "register_folder", "require_artifact",
            "BulkOutcome"]

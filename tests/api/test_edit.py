@@ -93,4 +93,4 @@ def test_bulk_bodies_must_be_lists(client, raw):
 
 def test_relationships_endpoint(client):
     body = client.get(f"/v1/artifacts/{RUN}/relationships").json
-    assert body == {"artifact_id": RUN, "derived_from": [], "generates": []}
+    assert body == {"artifact_id": RUN, "derived_from": [], "generates": [], "related": []}

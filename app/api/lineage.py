@@ -1,0 +1,48 @@
+"""/v1/artifacts/{id}/relationships, /lineage and /compare."""
+
+from __future__ import annotations
+
+from app.api import Blueprint, context
+from app.api.schemas import (
+    CompareRequestSchema,
+    CompareResponseSchema,
+    LineageQuerySchema,
+    LineageSchema,
+    LinkSchema,
+    RelationshipListSchema,
+)
+from app.compare_service import compare_artifacts
+from app.registry.lineage import lineage_of, link, relationships_of
+
+blp = Blueprint("lineage", __name__, url_prefix="/v1/artifacts", description="Lineage and compare")
+
+
+@blp.route("/<artifact_id>/relationships", methods=["GET"])
+@blp.response(200, RelationshipListSchema)
+def relationships(artifact_id: str):
+    """derived_from and generates as summaries, plus related artifacts (same model or template)."""
+    return relationships_of(context(), artifact_id)
+
+
+@blp.route("/<artifact_id>/relationships", methods=["POST"])
+@blp.arguments(LinkSchema)
+@blp.response(200, RelationshipListSchema)
+def add_relationships(body: dict, artifact_id: str):
+    """Link an artifact by hand to the artifacts it derives from (unknown ids 400, a cycle 409)."""
+    return link(context(), artifact_id, body["derived_from"])
+
+
+@blp.route("/<artifact_id>/lineage", methods=["GET"])
+@blp.arguments(LineageQuerySchema, location="query", as_kwargs=True)
+@blp.response(200, LineageSchema)
+def lineage(artifact_id: str, depth: int):
+    """Ancestors and descendants within `depth` (1..5) steps."""
+    return lineage_of(context(), artifact_id, depth)
+
+
+@blp.route("/<artifact_id>/compare", methods=["POST"])
+@blp.arguments(CompareRequestSchema)
+@blp.response(200, CompareResponseSchema)
+def compare(body: dict, artifact_id: str):
+    """Compare series of runs/telemetry, or the specs of two models."""
+    return compare_artifacts(context(), artifact_id, body["other"], body.get("series"), body["include_values"])

@@ -1,0 +1,1 @@
+"""Templates and Model artifacts (the FlowTime-Sim side)."""
