@@ -26,6 +26,7 @@ ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 FLASK = [str(BIN / "flask"), "--app", "wsgi"]
 GENERATION = re.compile(rb'"generation":\s*(\d+)')
+LIMITS = {"request_timeout": 10.0, "query_budget": 60.0}  # seconds; set from the command line
 RARE_WORD = "zeppelin"  # not in the seed vocabulary: a search that matches nothing
 # (result key, label, metric, limit in ms or s) - the issue's targets at 100k artifacts.
 TARGETS = [("q1_list", "Q1 list newest", "p95", 50), ("q2_type", "Q2 ?type=run", "p95", 50),
@@ -79,61 +80,96 @@ def seed(data_dir: Path, count: int, reuse: bool) -> float | None:
     return seconds
 
 
-@contextmanager
-def server(data_dir: Path, startup_timeout: float, **extra: str):
-    """Run gunicorn on a free loopback port; yields its base URL; always kills the process group."""
-    port = free_port()
-    log = open(Path(tempfile.gettempdir()) / f"flowtime-bench-gunicorn-{port}.log", "wb")
-    env = app_env(data_dir, HOST="127.0.0.1", PORT=str(port), **extra)
-    proc = subprocess.Popen([str(BIN / "gunicorn"), "-c", "gunicorn.conf.py", "--access-logfile", "/dev/null"],
-                            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline, start = time.monotonic() + startup_timeout, time.perf_counter()
+class Server:
+    """gunicorn on a free loopback port in its own process group; restartable after a stuck request."""
+
+    def __init__(self, data_dir: Path, startup_timeout: float, **extra: str):
+        self.data_dir, self.startup_timeout, self.extra = data_dir, startup_timeout, extra
+        self.proc: subprocess.Popen | None = None
+        self.base = ""
+
+    def start(self) -> str:
+        """Start gunicorn and wait for GET /healthz; returns the base URL."""
+        port = free_port()
+        self.log = open(Path(tempfile.gettempdir()) / f"flowtime-bench-gunicorn-{port}.log", "wb")
+        env = app_env(self.data_dir, HOST="127.0.0.1", PORT=str(port), **self.extra)
+        self.proc = subprocess.Popen([str(BIN / "gunicorn"), "-c", "gunicorn.conf.py", "--access-logfile",
+                                      "/dev/null"], cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT,
+                                     start_new_session=True)
+        self.base = f"http://127.0.0.1:{port}"
+        deadline, start = time.monotonic() + self.startup_timeout, time.perf_counter()
         while True:
-            if proc.poll() is not None:
-                raise RuntimeError(f"gunicorn exited with {proc.returncode}; see {log.name}")
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"gunicorn exited with {self.proc.returncode}; see {self.log.name}")
             try:
-                if requests.get(base + "/healthz", timeout=2).status_code == 200:
+                if requests.get(self.base + "/healthz", timeout=2).status_code == 200:
                     break
-            except requests.ConnectionError:
+            except requests.RequestException:
                 pass
             if time.monotonic() > deadline:
-                raise RuntimeError(f"gunicorn not healthy after {startup_timeout} s; see {log.name}")
+                raise RuntimeError(f"gunicorn not healthy after {self.startup_timeout} s; see {self.log.name}")
             time.sleep(0.1)
-        print(f"gunicorn {base} {extra or ''} healthy after {time.perf_counter() - start:.1f} s", flush=True)
-        yield base
-    finally:
-        for sig, wait in ((signal.SIGTERM, 15), (signal.SIGKILL, 5)):
+        print(f"gunicorn {self.base} {self.extra or ''} healthy after {time.perf_counter() - start:.1f} s",
+              flush=True)
+        return self.base
+
+    def stop(self) -> None:
+        """SIGTERM the process group, SIGKILL it if it lingers."""
+        if self.proc is None:
+            return
+        for sig, wait in ((signal.SIGTERM, 10), (signal.SIGKILL, 5)):
             try:
-                os.killpg(proc.pid, sig)
-                proc.wait(timeout=wait)
+                os.killpg(self.proc.pid, sig)
+                self.proc.wait(timeout=wait)
                 break
             except ProcessLookupError:
                 break
             except subprocess.TimeoutExpired:
                 continue
-        log.close()
+        self.proc = None
+        self.log.close()
+
+    def restart(self) -> str:
+        """Stop and start again (a timed-out request keeps a worker thread busy)."""
+        self.stop()
+        return self.start()
 
 
-def timed(session: requests.Session, method: str, url: str, **kwargs) -> tuple[float, dict]:
-    """One request; returns (milliseconds, JSON body); raises on an error status."""
+@contextmanager
+def running(server: Server):
+    """Start a server and always stop it."""
+    try:
+        server.start()
+        yield server
+    finally:
+        server.stop()
+
+
+def timed(session: requests.Session, method: str, url: str, timeout: float = 120, **kwargs) -> tuple[float, dict]:
+    """One request; returns (milliseconds, JSON body); raises on an error status or a timeout."""
     start = time.perf_counter()
-    response = session.request(method, url, timeout=60, **kwargs)
+    response = session.request(method, url, timeout=timeout, **kwargs)
     elapsed = (time.perf_counter() - start) * 1000
     response.raise_for_status()
     return elapsed, response.json()
 
 
-def measure(session, base: str, path, count: int, warmup: int, method: str = "GET", body=None) -> dict:
-    """Warm up, then `count` timed requests; `path`/`body` may be callables returning a fresh value."""
-    samples = []
-    for i in range(warmup + count):
-        url = base + (path() if callable(path) else path)
-        ms, _ = timed(session, method, url, json=body() if callable(body) else body)
-        if i >= warmup:
-            samples.append(ms)
-    return summarize(samples)
+def measure(session, server: Server, path, count: int, warmup: int, method: str = "GET", body=None) -> dict:
+    """Warm-up then `count` timed requests within the query budget; a timeout restarts the server."""
+    samples, start = [], time.perf_counter()
+    for _ in range(warmup + count):
+        url = server.base + (path() if callable(path) else path)
+        try:
+            payload = body() if callable(body) else body
+            samples.append(timed(session, method, url, LIMITS["request_timeout"], json=payload)[0])
+        except requests.Timeout:
+            server.restart()  # the worker thread keeps running the query; start clean
+            return {"n": 0, "timed_out": f"> {LIMITS['request_timeout']} s per request", "p50": None,
+                    "p95": None, "p99": None, "mean": None, "max": None}
+        if time.perf_counter() - start > LIMITS["query_budget"]:
+            break  # slow query: fewer samples, reported with their n
+    timed_samples = samples[warmup:] or samples[1:] or samples
+    return {**summarize(timed_samples), **({"budget_hit": True} if len(timed_samples) < count else {})}
 
 
 def keyset_walk(session, base: str, pages: int) -> dict:
@@ -148,7 +184,7 @@ def keyset_walk(session, base: str, pages: int) -> dict:
     return {**summarize(per_page), "per_page_ms": per_page}
 
 
-def read_queries(session, base: str, n: int, warmup: int, ids: list[str], tag: str) -> dict:
+def read_queries(session, server: Server, n: int, warmup: int, ids: list[str], tag: str) -> dict:
     """Q1-Q8: listing, filters, search, paging, single read, stats and facets."""
     rng = random.Random(1)
     q = {
@@ -159,20 +195,20 @@ def read_queries(session, base: str, n: int, warmup: int, ids: list[str], tag: s
     }
     results = {}
     for name, path in q.items():
-        results[name] = measure(session, base, path, n, warmup)
+        results[name] = measure(session, server, path, n, warmup)
         print(f"  {name}: {results[name]}", flush=True)
-    results["q5_keyset_20_pages"] = keyset_walk(session, base, 20)
+    results["q5_keyset_20_pages"] = keyset_walk(session, server.base, 20)
     print(f"  q5_keyset_20_pages: {results['q5_keyset_20_pages']}", flush=True)
     return results
 
 
 def discovery_cost(data_dir: Path, base: str, n: int, warmup: int, timeout: float) -> dict:
     """Interleave Q1 against the default server and one with FLOWTIME_AUTO_DISCOVER=0."""
-    with server(data_dir, timeout, FLOWTIME_AUTO_DISCOVER="0") as off_base, \
+    with running(Server(data_dir, timeout, FLOWTIME_AUTO_DISCOVER="0")) as off_server, \
             requests.Session() as on, requests.Session() as off:
         samples: dict[str, list[float]] = {"on": [], "off": []}
         for i in range(warmup + n):
-            for key, session, url in (("on", on, base), ("off", off, off_base)):
+            for key, session, url in (("on", on, base), ("off", off, off_server.base)):
                 ms, _ = timed(session, "GET", url + "/v1/artifacts")
                 if i >= warmup:
                     samples[key].append(ms)
@@ -215,13 +251,13 @@ def file_generation(data_dir: Path) -> int:
     return int(match.group(1)) if match else -1
 
 
-def put_burst_and_mirror(session, base: str, data_dir: Path, ids: list[str], n: int, warmup: int) -> dict:
+def put_burst_and_mirror(session, server: Server, data_dir: Path, ids: list[str], n: int, warmup: int) -> dict:
     """Q9: `n` PUTs changing titles, then seconds from the last PUT until the mirror reaches the db generation."""
     rng = random.Random(2)
     counter = iter(range(10**9))
-    put = measure(session, base, lambda: f"/v1/artifacts/{rng.choice(ids)}", n, warmup, "PUT",
+    put = measure(session, server, lambda: f"/v1/artifacts/{rng.choice(ids)}", n, warmup, "PUT",
                   lambda: {"title": f"bench edit {next(counter)}"})
-    last_put = time.perf_counter()
+    last_put, base = time.perf_counter(), server.base
     _, stats = timed(session, "GET", base + "/v1/artifacts/stats")
     target = stats["index"]["database_generation"]
     while file_generation(data_dir) < target and time.perf_counter() - last_put < 120:
@@ -234,27 +270,27 @@ def put_burst_and_mirror(session, base: str, data_dir: Path, ids: list[str], n: 
             "mirror_bytes": (data_dir / "registry-index.json").stat().st_size, "q1_after_mirror_write_ms": after}
 
 
-def verdict(value: float, limit: float) -> str:
-    """PASS/FAIL against a target."""
-    return "PASS" if value < limit else "FAIL"
+def verdict(value: float | None, limit: float) -> str:
+    """PASS/FAIL against a target (a timeout fails)."""
+    return "PASS" if value is not None and value < limit else "FAIL"
 
 
 def report(results: dict) -> str:
     """Markdown table of every measurement, with targets where the issue sets one."""
-    limits = {key: (metric, limit) for key, _, metric, limit in TARGETS}
-    lines = ["| measurement | p50 ms | p95 ms | p99 ms | mean ms | target | result |", "|---|---|---|---|---|---|---|"]
+    limits = {key: limit for key, _, metric, limit in TARGETS if metric == "p95"}
+    lines = ["| measurement | n | p50 ms | p95 ms | p99 ms | mean ms | target | result |",
+             "|---|---|---|---|---|---|---|---|"]
     for key, value in results["queries"].items():
         if isinstance(value, dict) and "p95" in value:
-            metric, limit = limits.get(key, (None, None))
-            target = f"p95 < {limit} ms" if limit else ""
-            outcome = verdict(value["p95"], limit) if limit else ""
-            lines.append(f"| {key} | {value['p50']} | {value['p95']} | {value['p99']} | {value['mean']} "
-                         f"| {target} | {outcome} |")
+            limit = limits.get(key)
+            cells = [value.get(k) if value.get(k) is not None else "timeout" for k in ("p50", "p95", "p99", "mean")]
+            target, outcome = (f"p95 < {limit} ms", verdict(value["p95"], limit)) if limit else ("", "")
+            lines.append(f"| {key} | {value['n']} | {' | '.join(map(str, cells))} | {target} | {outcome} |")
     for key, label, metric, limit in TARGETS:
         if metric == "value":
             value = results["queries"][key]
             unit = "s" if key.endswith("_s") else "ms"
-            lines.append(f"| {label} | {value} {unit} | | | | < {limit} {unit} | {verdict(value, limit)} |")
+            lines.append(f"| {label} | | {value} {unit} | | | | < {limit} {unit} | {verdict(value, limit)} |")
     return "\n".join(lines)
 
 
@@ -267,21 +303,26 @@ def main() -> int:
     parser.add_argument("--data-dir", type=Path, default=None, help="default: a fresh temp dir")
     parser.add_argument("--reuse", action="store_true", help="skip seeding when it already holds >= count")
     parser.add_argument("--startup-timeout", type=float, default=600)
+    parser.add_argument("--timeout", type=float, default=10, help="per request, s (timeout: server restarted)")
+    parser.add_argument("--budget", type=float, default=60, help="per query, s (slow queries: fewer samples)")
     parser.add_argument("--out", type=Path, default=None, help="default: bench/results/registry-<count>.json")
     args = parser.parse_args()
     data_dir = (args.data_dir or Path(tempfile.mkdtemp(prefix="flowtime-bench-"))).resolve()
     started = datetime.now(UTC)
     seed_seconds = seed(data_dir, args.count, args.reuse)
     n, warmup = args.requests, args.warmup
-    with server(data_dir, args.startup_timeout) as base, requests.Session() as session:
+    LIMITS.update(request_timeout=args.timeout, query_budget=args.budget)
+    with running(Server(data_dir, args.startup_timeout)) as srv, requests.Session() as session:
+        base = srv.base
         _, stats = timed(session, "GET", base + "/v1/artifacts/stats")
         tag = stats["top_tags"][0]["tag"]
         _, page = timed(session, "GET", base + "/v1/artifacts", params={"limit": 1000})
         ids = [a["id"] for a in page["artifacts"]]
-        queries = read_queries(session, base, n, warmup, ids, tag)
+        queries = read_queries(session, srv, n, warmup, ids, tag)
+        base = srv.base  # changed if a timed-out query restarted the server
         queries.update(discovery_cost(data_dir, base, n, warmup, args.startup_timeout))
         queries["new_folder"] = new_folder_visibility(session, base, data_dir, ids[-1])
-        queries.update(put_burst_and_mirror(session, base, data_dir, ids, n, warmup))
+        queries.update(put_burst_and_mirror(session, srv, data_dir, ids, n, warmup))
     results = {"date": started.isoformat(timespec="seconds"), "machine": f"{platform.machine()}, "
                f"{os.cpu_count()} cores, {platform.system()} {platform.release()}, Python {platform.python_version()}",
                "count": stats["total"], "requests": n, "warmup": warmup, "data_dir": str(data_dir),
