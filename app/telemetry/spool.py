@@ -1,0 +1,96 @@
+"""Spool an upload to a temp file under a byte cap, sniffing its format and checking CSV text as it streams."""
+
+from __future__ import annotations
+
+import codecs
+import os
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO
+
+from app.errors import PayloadTooLarge
+from app.storage.local import translate_os_errors
+from app.telemetry.problems import bad_file
+
+CHUNK = 1024 * 1024
+PARQUET_MAGIC = b"PAR1"
+UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+
+
+@dataclass(frozen=True)
+class SpooledUpload:
+    """The spooled bytes: where they are, how many, and the format their content shows."""
+
+    path: Path
+    size: int
+    format: str
+
+
+class _TextCheck:
+    """Incremental check that CSV bytes are UTF-8 text without NUL bytes; reports the line of a problem."""
+
+    def __init__(self) -> None:
+        self._decoder = codecs.getincrementaldecoder("utf-8")("strict")
+        self._lines = 0
+
+    def feed(self, chunk: bytes, final: bool = False) -> None:
+        if self._lines == 0 and chunk.startswith(UTF16_BOMS):
+            raise bad_file("the file is UTF-16 text; save the CSV as UTF-8", line=1)
+        nul = chunk.find(b"\x00")
+        if nul >= 0:
+            raise bad_file("the file contains NUL bytes: it is binary or UTF-16, not UTF-8 CSV text",
+                           line=self._line_at(chunk, nul))
+        try:
+            self._decoder.decode(chunk, final)
+        except UnicodeDecodeError as exc:
+            line = self._line_at(chunk, max(exc.start, 0))
+            raise bad_file(f"the file is not valid UTF-8 text (line {line})", line=line) from None
+        self._lines += chunk.count(b"\n")
+
+    def _line_at(self, chunk: bytes, offset: int) -> int:
+        return self._lines + chunk.count(b"\n", 0, offset) + 1
+
+
+def _read_capped(stream: BinaryIO, remaining: int) -> bytes:
+    return stream.read(min(CHUNK, remaining))
+
+
+def _copy(stream: BinaryIO, out: BinaryIO, max_bytes: int) -> tuple[int, str]:
+    """Copy at most `max_bytes` (else 413); returns (size, format)."""
+    size, head, check, fmt = 0, b"", None, None
+    while True:
+        chunk = _read_capped(stream, max_bytes + 1 - size)
+        if chunk:
+            size += len(chunk)
+            if size > max_bytes:
+                raise PayloadTooLarge(f"the upload is larger than {max_bytes} bytes", details={"max_bytes": max_bytes})
+            out.write(chunk)
+        if fmt is None:
+            head += chunk
+            if len(head) < len(PARQUET_MAGIC) and chunk:
+                continue
+            fmt = "parquet" if head.startswith(PARQUET_MAGIC) else "csv"
+            check = _TextCheck() if fmt == "csv" else None
+            chunk = head
+        if check is not None:
+            check.feed(chunk, final=not chunk)
+        if not chunk:
+            return size, fmt
+
+
+@contextmanager
+def spooled_upload(stream: BinaryIO, spool_dir: Path, max_bytes: int) -> Iterator[SpooledUpload]:
+    """Spool `stream` into `spool_dir`; the temp file is removed when the block exits, whatever happens."""
+    spool_dir.mkdir(parents=True, exist_ok=True)
+    with translate_os_errors():
+        fd, name = tempfile.mkstemp(dir=spool_dir, prefix="upload-", suffix=".part")
+    path = Path(name)
+    try:
+        with translate_os_errors(), os.fdopen(fd, "wb") as out:
+            size, fmt = _copy(stream, out, max_bytes)
+        yield SpooledUpload(path=path, size=size, format=fmt)
+    finally:
+        path.unlink(missing_ok=True)
