@@ -31,7 +31,7 @@ def _ctx() -> RegistryContext:
 
 
 def _finish(ctx: RegistryContext) -> None:
-    ctx.mirror.sync()
+    ctx.mirror.sync_here()
 
 
 def _progress(label: str):
@@ -70,7 +70,7 @@ def export_index_command() -> None:
     """Write registry-index.json now."""
     ctx = _ctx()
     generation = write_index(ctx.db, ctx.storage)
-    ctx.mirror.sync()
+    ctx.mirror.sync_here()
     click.echo(f"registry-index.json written at generation {generation}")
 
 

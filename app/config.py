@@ -15,10 +15,15 @@ DOCUMENTED_VARIABLES = [
      "SQLAlchemy URL of the registry database (default `sqlite:///<data dir>/registry.db`)."),
     ("FLOWTIME_STORAGE_URL", "storage_url",
      "Where artifact bytes live, chosen by scheme (default `file://<data dir>`)."),
+    ("FLOWTIME_S3_ENDPOINT_URL", "s3_endpoint_url",
+     "Endpoint of an S3-compatible store for `s3://bucket/prefix` storage URLs (default: AWS; credentials "
+     "come from the standard AWS configuration)."),
     ("FLOWTIME_MAX_BODY_MB", "max_body_mb", "Largest accepted JSON/YAML request body in MB (default 10)."),
     ("FLOWTIME_MAX_UPLOAD_MB", "max_upload_mb", "Largest accepted file upload in MB (default 200)."),
     ("FLOWTIME_MIRROR_DELAY_MS", "mirror_delay_ms",
      "Coalescing delay before `registry-index.json` is rewritten after a change (default 250)."),
+    ("FLOWTIME_MIRROR_PROCESS", "mirror_process",
+     "Export the mirror in a short-lived child process, off the worker's GIL (default `1`; `0` = a thread)."),
     ("FLOWTIME_AUTO_DISCOVER", "auto_discover",
      "Pick up folders written by other processes on list calls (default `1`; `0` disables)."),
     ("FLOWTIME_LOG_LEVEL", "log_level", "Python logging level (default `INFO`)."),
@@ -34,9 +39,11 @@ class Config:
     data_dir: Path = field(default_factory=lambda: Path("data"))
     database_url: str = ""
     storage_url: str = ""
+    s3_endpoint_url: str = ""
     max_body_mb: int = 10
     max_upload_mb: int = 200
     mirror_delay_ms: int = 250
+    mirror_process: bool = True
     auto_discover: bool = True
     log_level: str = "INFO"
     testing: bool = False

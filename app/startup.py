@@ -25,6 +25,6 @@ def prepare(overrides: dict | None = None) -> None:
         report = bootstrap(ctx)
         if report is not None:
             log.info("registry rebuilt from the data directory: %d artifacts", report.total)
-        ctx.mirror.sync()
+        ctx.mirror.sync_here()
     finally:
         ctx.db.dispose()

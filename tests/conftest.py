@@ -48,7 +48,7 @@ def make_app(data_dir: Path, **overrides):
     database = data_dir / "registry.db"
     if "database_url" not in overrides and not database.exists():
         shutil.copyfile(_migrated_template(), database)
-    settings = {"data_dir": data_dir, "testing": True, "mirror_delay_ms": 0, **overrides}
+    settings = {"data_dir": data_dir, "testing": True, "mirror_delay_ms": 0, "mirror_process": False, **overrides}
     app = create_app(settings)
     upgrade(app.config["FLOWTIME"].database_url)
     return app

@@ -29,9 +29,11 @@ class RegistryContext:
     def build(cls, config: Config) -> RegistryContext:
         """Wire the registry from configuration (backends chosen by URL)."""
         db = Database(config.database_url)
-        storage = get_storage(config.storage_url)
+        storage = get_storage(config.storage_url, endpoint_url=config.s3_endpoint_url or None)
+        child_env = {"FLOWTIME_DATA_DIR": str(config.data_dir), "FLOWTIME_DATABASE_URL": config.database_url,
+                     "FLOWTIME_STORAGE_URL": config.storage_url} if config.mirror_process else None
         mirror = MirrorWriter(db, storage, config.data_dir / ".registry-index.lock",
-                              config.mirror_delay_ms / 1000)
+                              config.mirror_delay_ms / 1000, child_env=child_env)
         from app.registry.discovery import DiscoveryState
 
         return cls(config=config, db=db, storage=storage, search=search_backend(db.engine.dialect.name),

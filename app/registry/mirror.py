@@ -11,6 +11,9 @@ from __future__ import annotations
 import fcntl
 import json
 import logging
+import os
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -18,7 +21,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from app.db import Database
-from app.registry.records import artifact_json, iso, utcnow
+from app.registry.records import iso, utcnow
 from app.registry.repository import SqlRegistry
 from app.storage import Storage
 
@@ -50,13 +53,13 @@ def write_index(db: Database, storage: Storage) -> int:
     with db.read() as connection:
         registry = SqlRegistry(connection)
         generation = registry.generation()
-        records = list(registry.iter_all())
+        documents = list(registry.iter_documents())
     with storage.write_file(INDEX_NAME) as handle:
-        handle.write(_header(generation, len(records)).encode())
-        for position, record in enumerate(records):
-            prefix = "\n    " if position == 0 else ",\n    "
-            handle.write((prefix + json.dumps(artifact_json(record), ensure_ascii=False)).encode())
-        handle.write(("\n  ]\n}\n" if records else "]\n}\n").encode())
+        handle.write(_header(generation, len(documents)).encode())
+        for start in range(0, len(documents), 1000):
+            prefix = "\n    " if start == 0 else ",\n    "
+            handle.write((prefix + ",\n    ".join(documents[start:start + 1000])).encode())
+        handle.write(("\n  ]\n}\n" if documents else "]\n}\n").encode())
     return generation
 
 
@@ -88,11 +91,15 @@ def preserve_foreign_index(storage: Storage) -> None:
 class MirrorWriter:
     """Keeps registry-index.json at the database's generation, coalescing bursts of changes."""
 
-    def __init__(self, db: Database, storage: Storage, lock_path: Path, delay_seconds: float):
+    def __init__(self, db: Database, storage: Storage, lock_path: Path, delay_seconds: float,
+                 child_env: dict[str, str] | None = None):
         self.db = db
         self.storage = storage
         self.lock_path = lock_path
         self.delay = delay_seconds
+        # With child_env the export runs in a short-lived child process, so serialising a large
+        # registry never holds this worker's GIL while it serves requests.
+        self.child_env = child_env
         self._wake = threading.Event()
         self._thread: threading.Thread | None = None
         self._thread_lock = threading.Lock()
@@ -106,7 +113,18 @@ class MirrorWriter:
         self._wake.set()
 
     def sync(self) -> bool:
-        """Rewrite the mirror now if it lags the database; returns True if it wrote."""
+        """Rewrite the mirror now if it lags the database (in a child process when configured)."""
+        if self.child_env is None:
+            return self.sync_here()
+        env = {**os.environ, **self.child_env}
+        done = subprocess.run([sys.executable, "-m", "app.registry.mirror_job"], env=env, timeout=600,
+                              capture_output=True, text=True)
+        if done.returncode != 0:
+            raise RuntimeError(f"mirror export failed: {done.stderr.strip()[-2000:]}")
+        return "wrote" in done.stdout
+
+    def sync_here(self) -> bool:
+        """Rewrite the mirror in this process if it lags the database; returns True if it wrote."""
         with file_lock(self.lock_path):
             with self.db.read() as connection:
                 registry = SqlRegistry(connection)
@@ -114,10 +132,15 @@ class MirrorWriter:
             if not behind and self.storage.exists(INDEX_NAME):
                 return False
             preserve_foreign_index(self.storage)
+            before = self.storage.change_token()
             generation = write_index(self.db, self.storage)
+            after = self.storage.change_token()
             with self.db.write() as connection:
-                SqlRegistry(connection).set_state("mirror_generation", str(generation))
-                SqlRegistry(connection).set_state("mirror_updated", iso(utcnow()))
+                registry = SqlRegistry(connection)
+                registry.set_state("mirror_generation", str(generation))
+                registry.set_state("mirror_updated", iso(utcnow()))
+                # Lets auto-discovery tell the mirror's own rename from a new artifact folder.
+                registry.set_state("mirror_tokens", json.dumps([before, after]))
             return True
 
     def _ensure_thread(self) -> None:

@@ -5,10 +5,12 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import threading
+from collections import OrderedDict
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 
-from sqlalchemy import Connection, and_, exists, false, func, or_, select, union
+from sqlalchemy import Connection, false, func, literal, select, tuple_, union
 
 from app.errors import BadRequest
 from app.registry.records import parse_iso
@@ -60,11 +62,15 @@ class ListQuery:
     def effective_order(self) -> str:
         return self.order or ("asc" if self.effective_sort in ("title", "id") else "desc")
 
-    def fingerprint(self) -> str:
-        """Hash of everything a cursor is bound to (filters and sort, not the page size)."""
-        bound = {k: v for k, v in asdict(self).items() if k not in ("limit", "offset", "cursor", "facets")}
-        bound["sort"], bound["order"] = self.effective_sort, self.effective_order
+    def filter_key(self) -> str:
+        """Hash of the filters and search (what decides the set of matches and their total)."""
+        unbound = ("limit", "offset", "cursor", "facets", "sort", "order")
+        bound = {k: v for k, v in asdict(self).items() if k not in unbound}
         return hashlib.sha256(json.dumps(bound, default=str, sort_keys=True).encode()).hexdigest()[:16]
+
+    def fingerprint(self) -> str:
+        """What a cursor is bound to: the filters and the sort (not the page size)."""
+        return f"{self.filter_key()}:{self.effective_sort}:{self.effective_order}"
 
 
 @dataclass
@@ -86,25 +92,59 @@ def list_artifacts(connection: Connection, search, query: ListQuery) -> ListResu
         return ListResult([], 0, None, facets={f: [] for f in query.facets} if query.facets else None)
     if query.effective_sort == "relevance" and match is None:
         raise BadRequest("sort=relevance needs a search", details={"sort": "relevance requires search"})
-    ranked = search.ranked(match) if match else None
     conditions = filter_conditions(query)
-    base = select(artifacts.c.seq).where(*conditions)
-    if ranked is not None:
-        base = base.join(ranked, ranked.c.rowid == artifacts.c.seq)
-    total = connection.execute(select(func.count()).select_from(base.subquery())).scalar_one()
-    page_rows = _page(connection, query, conditions, ranked)
-    has_more = len(page_rows) > query.limit
-    page_rows = page_rows[: query.limit]
-    registry = SqlRegistry(connection)
-    records = registry.with_relationships([record_from_row(r) for r in page_rows])
-    result = ListResult(records, total, _next_cursor(query, page_rows[-1]) if has_more else None)
-    if ranked is not None:
-        result.scores = {r.id: round(-float(r.rank), 6) for r in page_rows}
-        snippets = search.snippets(connection, match, [r.seq for r in page_rows])
-        result.snippets = {r.id: snippets.get(r.seq, "") for r in page_rows}
+    if match:
+        conditions.append(artifacts.c.seq.in_(search.matching(match)))
+    ranked = search.ranked(match) if query.effective_sort == "relevance" else None
+    snapshot = (str(connection.engine.url), *SqlRegistry(connection).snapshot())
+    total = cached(snapshot, ("total", query.filter_key()), lambda: _count(connection, conditions))
+    keys = _page_keys(connection, query, conditions, ranked)
+    has_more = len(keys) > query.limit
+    keys = keys[: query.limit]
+    records = _records_in_order(connection, [k.seq for k in keys])
+    result = ListResult(records, total, _next_cursor(query, keys[-1]) if has_more else None)
+    if match:
+        if ranked is not None:
+            result.scores = {k.id: round(-float(k.sort_value), 6) for k in keys}
+        snippets = search.snippets(connection, match, [k.seq for k in keys])
+        result.snippets = {k.id: snippets.get(k.seq, "") for k in keys}
     if query.facets:
-        result.facets = facet_counts(connection, query.facets, conditions, ranked)
+        facet_key = ("facets", query.filter_key(), tuple(query.facets))
+        result.facets = cached(snapshot, facet_key, lambda: facet_counts(connection, query.facets, conditions))
     return result
+
+
+def _count(connection: Connection, conditions: list) -> int:
+    return connection.execute(select(func.count()).select_from(artifacts).where(*conditions)).scalar_one()
+
+
+def _records_in_order(connection: Connection, seqs: list[int]) -> list:
+    """Full rows for a page, fetched by primary key after the index-only page query (a deferred join)."""
+    if not seqs:
+        return []
+    rows = connection.execute(select(artifacts.c.seq, *ROW_COLUMNS).where(artifacts.c.seq.in_(seqs))).all()
+    by_seq = {row.seq: record_from_row(row) for row in rows}
+    return SqlRegistry(connection).with_relationships([by_seq[s] for s in seqs if s in by_seq])
+
+
+_CACHE: OrderedDict = OrderedDict()
+_CACHE_LOCK = threading.Lock()
+CACHE_SIZE = 4096
+
+
+def cached(snapshot: tuple, key: tuple, compute):
+    """A value computed once per registry snapshot (database, epoch, generation): exact, never stale."""
+    full_key = (snapshot, key)
+    with _CACHE_LOCK:
+        if full_key in _CACHE:
+            _CACHE.move_to_end(full_key)
+            return _CACHE[full_key]
+    value = compute()
+    with _CACHE_LOCK:
+        _CACHE[full_key] = value
+        while len(_CACHE) > CACHE_SIZE:
+            _CACHE.popitem(last=False)
+    return value
 
 
 def filter_conditions(query: ListQuery) -> list:
@@ -149,7 +189,8 @@ def _tag_conditions(query: ListQuery) -> list:
     tagged = artifact_tags.alias("tag_filter")  # an alias: the tags facet joins artifact_tags itself
 
     def has(tags: list[str]):
-        return exists().where(tagged.c.artifact_seq == artifacts.c.seq, tagged.c.tag.in_(tags))
+        # seq IN (...) lets the planner drive from the tag index (rowid look-ups) for rare tags.
+        return artifacts.c.seq.in_(select(tagged.c.artifact_seq).where(tagged.c.tag.in_(tags)))
 
     if query.tag_mode == "any":
         return [has(query.tags)]
@@ -162,12 +203,10 @@ def _sort_key(query: ListQuery, ranked):
     return SORT_COLUMNS[query.effective_sort], query.effective_order == "desc"
 
 
-def _page(connection: Connection, query: ListQuery, conditions: list, ranked) -> list:
+def _page_keys(connection: Connection, query: ListQuery, conditions: list, ranked) -> list:
+    """(seq, id, sort_value) of one page plus one row, read from the indexes alone where possible."""
     key, descending = _sort_key(query, ranked)
-    columns = [artifacts.c.seq, *ROW_COLUMNS]
-    if ranked is not None:
-        columns.append(ranked.c.rank)
-    statement = select(*columns).where(*conditions)
+    statement = select(artifacts.c.seq, artifacts.c.id, key.label("sort_value")).where(*conditions)
     if ranked is not None:
         statement = statement.join(ranked, ranked.c.rowid == artifacts.c.seq)
     if query.cursor:
@@ -183,20 +222,20 @@ def _after_cursor(query: ListQuery, key, descending: bool):
     value, last_id = decode_cursor(query)
     if query.effective_sort in ("created", "modified"):
         value = parse_iso(value)
-    beyond = key < value if descending else key > value
-    same = key == value
-    later_id = artifacts.c.id < last_id if descending else artifacts.c.id > last_id
-    return or_(beyond, and_(same, later_id))
+    # A row-value comparison keeps the (key, id) index usable as a range.
+    if descending:
+        return tuple_(key, artifacts.c.id) < tuple_(literal(value, key.type), literal(last_id))
+    return tuple_(key, artifacts.c.id) > tuple_(literal(value, key.type), literal(last_id))
 
 
 def _next_cursor(query: ListQuery, row) -> str:
     sort = query.effective_sort
     if sort == "relevance":
-        value = float(row.rank)
+        value = float(row.sort_value)
     elif sort in ("created", "modified"):
-        value = getattr(row, sort).isoformat()
+        value = row.sort_value.isoformat()
     else:
-        value = getattr(row, SORT_COLUMNS[sort].name)
+        value = row.sort_value
     payload = json.dumps({"q": query.fingerprint(), "v": value, "id": row.id}, separators=(",", ":"))
     return base64.urlsafe_b64encode(payload.encode()).decode().rstrip("=")
 
@@ -218,7 +257,7 @@ def decode_cursor(query: ListQuery) -> tuple:
     return value, last_id
 
 
-def facet_counts(connection: Connection, names: list[str], conditions: list, ranked) -> dict:
+def facet_counts(connection: Connection, names: list[str], conditions: list) -> dict:
     """Counts per value of each requested facet, under the current filters."""
     facets = {}
     for name in names:
@@ -233,8 +272,6 @@ def facet_counts(connection: Connection, names: list[str], conditions: list, ran
         else:
             col = artifacts.c[name]
             statement = select(col.label("value"), func.count().label("n")).where(*conditions).group_by(col)
-        if ranked is not None:
-            statement = statement.join(ranked, ranked.c.rowid == artifacts.c.seq)
         statement = statement.order_by(func.count().desc(), "value").limit(FACET_LIMIT)
         facets[name] = [{"value": r.value, "count": r.n} for r in connection.execute(statement)]
     return facets

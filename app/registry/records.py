@@ -114,6 +114,18 @@ def parse_iso(text: str | None) -> datetime | None:
 
 def artifact_json(record: ArtifactRecord) -> dict:
     """The artifact JSON of the API and of registry-index.json."""
+    doc = artifact_doc(record)
+    doc["relationships"] = {"derived_from": list(record.derived_from), "generates": list(record.generates)}
+    return {key: doc[key] for key in ARTIFACT_KEYS}
+
+
+ARTIFACT_KEYS = ("id", "type", "title", "description", "created", "modified", "tags", "source", "schema_version",
+                 "capabilities", "relationships", "path", "size_bytes", "size_mb", "file_count", "series_count",
+                 "metadata", "deleted_at")
+
+
+def artifact_doc(record: ArtifactRecord) -> dict:
+    """The artifact JSON minus relationships (they change when other artifacts change)."""
     return {
         "id": record.id,
         "type": record.type,
@@ -125,7 +137,6 @@ def artifact_json(record: ArtifactRecord) -> dict:
         "source": record.source,
         "schema_version": record.schema_version,
         "capabilities": list(record.capabilities),
-        "relationships": {"derived_from": list(record.derived_from), "generates": list(record.generates)},
         "path": record.path,
         "size_bytes": record.size_bytes,
         "size_mb": round(record.size_bytes / MEGABYTE, 3),

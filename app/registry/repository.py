@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import json
+import uuid
 from collections.abc import Iterable, Iterator
 
 from sqlalchemy import BigInteger, Connection, Text, cast, delete, insert, select, update
 
-from app.registry.records import ArtifactRecord, utcnow
+from app.registry.records import ArtifactRecord, artifact_doc, utcnow
 from app.registry.tables import artifact_tags, artifacts, registry_state, relationships, skipped_folders
 
-ROW_COLUMNS = [c for c in artifacts.c if c.name != "seq"]
+ROW_COLUMNS = [c for c in artifacts.c if c.name not in ("seq", "doc")]
 
 
 def _row_values(record: ArtifactRecord) -> dict:
@@ -38,6 +39,7 @@ def _row_values(record: ArtifactRecord) -> dict:
         "archived": record.archived,
         "deleted_at": record.deleted_at,
         "fingerprint": record.fingerprint,
+        "doc": json.dumps(artifact_doc(record), ensure_ascii=False),
     }
 
 
@@ -142,6 +144,18 @@ class SqlRegistry:
             record.generates = links[1].get(record.id, [])
             yield record
 
+    def iter_documents(self, batch: int = 5000) -> Iterator[str]:
+        """Every artifact as its JSON text (deleted included, ordered by id), relationships spliced in."""
+        derived, generates = self._all_links()
+        rows = self.connection.execute(
+            select(artifacts.c.id, artifacts.c.doc).order_by(artifacts.c.id)).yield_per(batch)
+        for artifact_id, doc in rows:
+            if not doc:  # written before the doc column existed: serialise the slow way
+                doc = json.dumps(artifact_doc(self.get(artifact_id)), ensure_ascii=False)
+            links = json.dumps({"derived_from": derived.get(artifact_id, []),
+                                "generates": generates.get(artifact_id, [])})
+            yield doc[:-1] + ', "relationships": ' + links + "}"
+
     # -- relationships --------------------------------------------------------------------------
     def set_derived_from(self, source_id: str, targets: list[str]) -> None:
         """Replace the outgoing derived_from links of one artifact."""
@@ -184,6 +198,17 @@ class SqlRegistry:
         return derived, generates
 
     # -- state ----------------------------------------------------------------------------------
+    def snapshot(self) -> tuple[str, int]:
+        """(epoch, generation): identifies the registry's exact state, for caches."""
+        rows = dict(self.connection.execute(
+            select(registry_state.c.key, registry_state.c.value)
+            .where(registry_state.c.key.in_(("epoch", "generation")))).all())
+        return rows.get("epoch", ""), int(rows.get("generation", 0))
+
+    def new_epoch(self) -> None:
+        """Mark a wholesale rebuild: caches keyed by the old epoch never match again."""
+        self.set_state("epoch", uuid.uuid4().hex)
+
     def generation(self) -> int:
         """The number of committed changes so far."""
         return int(self.state("generation") or 0)

@@ -155,6 +155,7 @@ def rebuild(ctx: RegistryContext, progress=None) -> RescanReport:
         with ctx.writing() as registry:
             for table in (artifact_tags, relationships, skipped_folders, artifacts):
                 registry.connection.execute(delete(table))
+            registry.new_epoch()
         report = _rescan(ctx, progress)
         if index is not None:
             apply_index(ctx, index)

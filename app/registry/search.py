@@ -45,6 +45,11 @@ class SqliteSearch:
 
     fts = table("artifacts_fts", column("rowid"))
 
+    def matching(self, match: str):
+        """A subquery of the rowids (artifacts.seq) that match, for IN filters and counts."""
+        return (select(literal_column("rowid")).select_from(self.fts)
+                .where(literal_column("artifacts_fts").op("MATCH")(match)))
+
     def ranked(self, match: str):
         """A subquery (rowid, rank) of the matching artifacts; lower rank is a better match."""
         return (

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeVar
 
 from app.errors import ArtifactUnreadable, Conflict, NotFound, PreconditionFailed
 from app.registry.context import RegistryContext
@@ -16,6 +18,8 @@ from app.registry.repository import SqlRegistry
 from app.registry.rescan import RescanReport, apply_records
 from app.registry.scanner import Candidate, Unindexable, read_candidate
 from app.storage.paths import validate_artifact_id
+
+T = TypeVar("T")
 
 
 def etag_of(record: ArtifactRecord) -> str:
@@ -32,11 +36,24 @@ def require_artifact(registry: SqlRegistry, artifact_id: str, include_deleted: b
     return record
 
 
+def _discovering(ctx: RegistryContext, action: Callable[[], T]) -> T:
+    """Run an action; if the artifact is unknown, pick up new folders once and retry."""
+    try:
+        return action()
+    except NotFound:
+        if not discover(ctx):
+            raise
+        return action()
+
+
 def get_artifact(ctx: RegistryContext, artifact_id: str, include_deleted: bool = False) -> ArtifactRecord:
     """One artifact; soft-deleted ones only when asked for."""
-    discover(ctx)
-    with ctx.reading() as registry:
-        return require_artifact(registry, artifact_id, include_deleted)
+
+    def read() -> ArtifactRecord:
+        with ctx.reading() as registry:
+            return require_artifact(registry, artifact_id, include_deleted)
+
+    return _discovering(ctx, read)
 
 
 def list_artifacts(ctx: RegistryContext, query: ListQuery) -> ListResult:
@@ -46,40 +63,51 @@ def list_artifacts(ctx: RegistryContext, query: ListQuery) -> ListResult:
         return run_list_query(connection, ctx.search, query)
 
 
+def _edit(ctx: RegistryContext, artifact_id: str, change: Callable[[ArtifactRecord], ArtifactRecord],
+          include_deleted: bool = True) -> ArtifactRecord:
+    def write() -> ArtifactRecord:
+        with ctx.writing() as registry:
+            record = require_artifact(registry, artifact_id, include_deleted)
+            updated = change(record)
+            if updated is not record:
+                registry.save(updated)
+        return updated
+
+    return _discovering(ctx, write)
+
+
 def update_artifact(ctx: RegistryContext, artifact_id: str, changes: dict,
                     if_match: str | None = None) -> ArtifactRecord:
     """Apply user edits (title, description, tags); they survive every rescan and rebuild."""
-    discover(ctx)
-    with ctx.writing() as registry:
-        record = require_artifact(registry, artifact_id, include_deleted=False)
+
+    def change(record: ArtifactRecord) -> ArtifactRecord:
         if if_match and if_match.strip() not in ("*", etag_of(record)):
             raise PreconditionFailed("the artifact changed since it was read", details={"etag": etag_of(record)})
-        updated = record.with_user_edits({**changes, "edited_at": iso(utcnow())})
-        registry.save(updated)
-    return get_artifact(ctx, artifact_id)
+        return record.with_user_edits({**changes, "edited_at": iso(utcnow())})
+
+    return _edit(ctx, artifact_id, change, include_deleted=False)
 
 
 def delete_artifact(ctx: RegistryContext, artifact_id: str) -> ArtifactRecord:
     """Soft delete (files kept); idempotent."""
-    discover(ctx)
-    with ctx.writing() as registry:
-        record = require_artifact(registry, artifact_id)
-        if record.deleted_at is None:
-            registry.save(record.with_user_edits({"deleted_at": iso(utcnow())}))
-    return get_artifact(ctx, artifact_id, include_deleted=True)
+
+    def change(record: ArtifactRecord) -> ArtifactRecord:
+        return record if record.deleted_at else record.with_user_edits({"deleted_at": iso(utcnow())})
+
+    return _edit(ctx, artifact_id, change)
 
 
 def restore_artifact(ctx: RegistryContext, artifact_id: str) -> ArtifactRecord:
     """Undo a soft delete (a folder that is missing from disk cannot be restored)."""
-    discover(ctx)
-    with ctx.writing() as registry:
-        record = require_artifact(registry, artifact_id)
+
+    def change(record: ArtifactRecord) -> ArtifactRecord:
         if record.metadata.get("missing"):
             raise Conflict("the artifact's folder is missing from the data directory", details={"id": artifact_id})
-        edits = {k: v for k, v in record.user_edits.items() if k != "deleted_at"}
-        record.user_edits, record.deleted_at = edits, None
-        registry.save(record.with_user_edits({}))
-    return get_artifact(ctx, artifact_id)
+        record.user_edits = {k: v for k, v in record.user_edits.items() if k != "deleted_at"}
+        record.deleted_at = None
+        return record.with_user_edits({})
+
+    return _edit(ctx, artifact_id, change)
 
 
 @dataclass

@@ -46,12 +46,13 @@ artifacts = Table(
     Column("archived", Boolean, nullable=False, default=False),
     Column("deleted_at", DateTime),
     Column("fingerprint", String(64), nullable=False, default=""),
+    Column("doc", Text, nullable=False, default=""),  # artifact JSON without relationships (mirror)
     Index("ix_artifacts_created", "created", "id"),
     Index("ix_artifacts_modified", "modified", "id"),
     Index("ix_artifacts_title", "title", "id"),
     Index("ix_artifacts_size", "size_bytes", "id"),
     Index("ix_artifacts_type_created", "type", "created", "id"),
-    Index("ix_artifacts_visible", "archived", "deleted_at", "type", "source"),
+    # Partial "live" indexes (deleted_at IS NULL AND archived = false) are created by migration 0002.
     Index("ix_artifacts_template", "template_id"),
     Index("ix_artifacts_model", "model_id"),
 )
