@@ -103,6 +103,20 @@ class StorageFull(RegistryError):
     code = "insufficient_storage"
 
 
+class StorageUnavailable(RegistryError):
+    """The artifact storage cannot be reached right now; retry shortly."""
+
+    status = 503
+    code = "storage_unavailable"
+
+
+class StorageRejected(RegistryError):
+    """The artifact storage refused the request (check the service's storage credentials)."""
+
+    status = 502
+    code = "storage_error"
+
+
 class ServiceBusy(RegistryError):
     """The registry is busy; retry shortly."""
 

@@ -11,18 +11,24 @@ from app.storage.local import LocalStorage
 __all__ = ["FileInfo", "FolderWriter", "Storage", "LocalStorage", "get_storage"]
 
 
-def _local(url: str) -> Storage:
+def _local(url: str, **_options) -> Storage:
     return LocalStorage(unquote(urlparse(url).path))
 
 
-_BACKENDS = {"file": _local}
+def _s3(url: str, endpoint_url: str | None = None, **_options) -> Storage:
+    from app.storage.s3 import S3Storage  # boto3 is imported only for s3:// URLs
+
+    return S3Storage(url, endpoint_url=endpoint_url or None)
 
 
-def get_storage(url: str) -> Storage:
-    """Build the storage backend for a URL (`file:///srv/data`; more schemes join `_BACKENDS`)."""
+_BACKENDS = {"file": _local, "s3": _s3}
+
+
+def get_storage(url: str, **options) -> Storage:
+    """Build the storage backend for a URL: `file:///srv/data` or `s3://bucket/prefix`."""
     scheme = urlparse(url).scheme or "file"
     try:
         factory = _BACKENDS[scheme]
     except KeyError:
         raise ConfigError(f"unsupported storage scheme: {scheme}") from None
-    return factory(url)
+    return factory(url, **options)
