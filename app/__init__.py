@@ -11,6 +11,7 @@ from app.cli import register_commands
 from app.config import Config
 from app.errors import register_error_handlers
 from app.registry.context import RegistryContext
+from app.ui import register_ui
 
 
 def create_app(overrides: dict | None = None) -> Flask:
@@ -20,6 +21,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     _configure(app, config)
     app.extensions["flowtime"] = RegistryContext.build(config)
     register_api(app)
+    register_ui(app)
     register_error_handlers(app)
     register_commands(app)
     return app

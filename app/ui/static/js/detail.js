@@ -1,0 +1,386 @@
+// Artifact detail: metadata, inline edit (If-Match), delete/restore/archive, files, charts, spec, lineage.
+import { api, apiText, endpoints } from "./api.js";
+import { lineChart, parseSeriesCsv } from "./chart.js";
+import {
+  $, clear, clearError, clearFieldErrors, el, failureCard, formatBytes, formatDate, formatNumber, notify,
+  parseTags, showError, showFieldErrors, startPage, tagList, typeBadge, loadStats,
+} from "./common.js";
+
+const artifactId = document.body.dataset.artifactId;
+const root = $("#detail");
+const MAX_DEFAULT_SERIES = 4;
+let artifact = null;
+let etag = null;
+
+async function fetchArtifact() {
+  const { data, etag: tag } = await api(endpoints.artifact(artifactId, { include_deleted: "true" }), { withEtag: true });
+  artifact = data;
+  etag = tag;
+  document.title = `${artifact.title || artifact.id} · FlowTime Registry`;
+}
+
+const isArchived = () => (artifact.tags || []).includes("archived");
+
+function header() {
+  const flags = [];
+  if (artifact.deleted_at) flags.push(el("span", { class: "badge badge-deleted" }, `deleted ${formatDate(artifact.deleted_at)}`));
+  if (isArchived()) flags.push(el("span", { class: "badge badge-archived" }, "archived"));
+  return el("header", { class: "detail-head" },
+    el("p", { class: "crumbs" }, el("a", { href: "/" }, "Artifacts"), " / ", el("span", { class: "mono" }, artifact.id)),
+    el("h1", { id: "artifact-title" }, artifact.title || artifact.id),
+    el("div", { class: "head-badges" }, typeBadge(artifact.type), flags));
+}
+
+function actions() {
+  const bar = el("div", { class: "actions", role: "group", "aria-label": "Actions" });
+  bar.append(el("button", { type: "button", id: "edit-button", onclick: openEditor, disabled: Boolean(artifact.deleted_at) }, "Edit"));
+  if (artifact.deleted_at) {
+    bar.append(el("button", { type: "button", id: "restore-button", onclick: () => act(restore, "Restored.") }, "Restore"));
+  } else {
+    bar.append(el("button", { type: "button", id: "delete-button", class: "danger", onclick: () => act(remove, "Deleted (files kept; you can restore it).") }, "Delete"));
+    if (isArchived()) bar.append(el("button", { type: "button", id: "unarchive-button", class: "secondary", onclick: () => act(unarchive, "Unarchived.") }, "Unarchive"));
+    else bar.append(el("button", { type: "button", id: "archive-button", class: "secondary", onclick: () => act(archive, "Archived.") }, "Archive"));
+  }
+  if (!artifact.deleted_at) bar.append(el("a", { class: "button secondary", href: endpoints.zip(artifact.id), id: "zip-link" }, "Download all (zip)"));
+  bar.append(el("a", { class: "button secondary", href: `/compare?base=${encodeURIComponent(artifact.id)}` }, "Compare with…"));
+  if (artifact.type === "model" && !artifact.deleted_at) {
+    bar.append(el("a", { class: "button secondary", href: `/runs/new?model=${encodeURIComponent(artifact.id)}` }, "Run this model"));
+  }
+  return bar;
+}
+
+function editor() {
+  const field = (id, label, input, hint) => el("div", { class: "field" },
+    el("label", { for: id }, label), input, hint ? el("p", { class: "muted hint", id: `${id}-hint` }, hint) : null,
+    el("p", { class: "field-error", id: `${id}-error`, dataset: { for: id }, hidden: true }));
+  return el("form", { id: "edit-form", class: "panel edit-form", hidden: true, novalidate: true, "aria-labelledby": "edit-heading" },
+    el("h2", { id: "edit-heading" }, "Edit"),
+    field("edit-title", "Title", el("input", { type: "text", id: "edit-title", name: "title" })),
+    field("edit-description", "Description", el("textarea", { id: "edit-description", name: "description", rows: 4 })),
+    field("edit-tags", "Tags", el("input", { type: "text", id: "edit-tags", name: "tags", "aria-describedby": "edit-tags-hint" }),
+      "Comma-separated; letters, digits, - _ . : (no spaces)."),
+    el("div", { class: "actions" },
+      el("button", { type: "submit", id: "save-button" }, "Save"),
+      el("button", { type: "button", class: "secondary", id: "cancel-button", onclick: closeEditor }, "Cancel")));
+}
+
+function openEditor() {
+  const form = $("#edit-form");
+  clearFieldErrors(form);
+  $("#edit-title").value = artifact.title || "";
+  $("#edit-description").value = artifact.description || "";
+  $("#edit-tags").value = (artifact.tags || []).join(", ");
+  form.hidden = false;
+  $("#edit-title").focus();
+}
+
+function closeEditor() {
+  $("#edit-form").hidden = true;
+  $("#edit-button").focus();
+}
+
+async function save(event) {
+  event.preventDefault();
+  const form = $("#edit-form");
+  clearFieldErrors(form);
+  const body = {
+    title: $("#edit-title").value,
+    description: $("#edit-description").value,
+    tags: parseTags($("#edit-tags").value),
+  };
+  const button = $("#save-button");
+  button.disabled = true;
+  try {
+    const headers = etag ? { "If-Match": etag } : {};
+    await api(endpoints.artifact(artifact.id), { method: "PATCH", json: body, headers });
+    clearError();
+    await refresh();
+    notify("Saved.");
+  } catch (err) {
+    if (err.status === 412) {
+      showError("Someone else changed this artifact since you opened it. Reload the page to see their changes, then edit again.");
+    } else {
+      const details = { ...(err.details || {}) };
+      if (details.tags && typeof details.tags === "object" && !Array.isArray(details.tags)) {
+        // {"1": ["invalid tag"]} -> which tag, in words
+        details.tags = Object.entries(details.tags)
+          .map(([i, msg]) => `“${body.tags[Number(i)] ?? `item ${Number(i) + 1}`}”: ${[].concat(msg).join(" ")}`).join("; ");
+      }
+      const unplaced = showFieldErrors(details, (key) => document.getElementById(`edit-${key}-error`));
+      showError(unplaced.length || !Object.keys(err.details || {}).length ? err : `${err.message}. See the highlighted fields.`, "Saving");
+    }
+  } finally {
+    button.disabled = false;
+  }
+}
+
+const remove = () => api(endpoints.artifact(artifact.id), { method: "DELETE" });
+const restore = () => api(endpoints.restore(artifact.id), { method: "POST" });
+const archive = () => api(endpoints.archive(), { method: "POST", json: [artifact.id] }).then((result) => {
+  const failed = (result.results || []).find((r) => !r.success);
+  if (failed) throw new Error(failed.error || "archiving failed");
+});
+const unarchive = () => api(endpoints.artifact(artifact.id), {
+  method: "PATCH", json: { tags: artifact.tags.filter((t) => t !== "archived") }, headers: etag ? { "If-Match": etag } : {},
+});
+
+async function act(fn, message) {
+  try {
+    await fn();
+    clearError();
+    await refresh();
+    notify(message);
+    loadStats();
+  } catch (err) {
+    showError(err, "The action failed");
+  }
+}
+
+function metadataSection() {
+  const rows = [
+    ["Id", el("span", { class: "mono" }, artifact.id)],
+    ["Type", artifact.type],
+    ["Description", artifact.description || el("span", { class: "muted" }, "none")],
+    ["Tags", (artifact.tags || []).length ? tagList(artifact.tags) : el("span", { class: "muted" }, "none")],
+    ["Created", formatDate(artifact.created)],
+    ["Modified", formatDate(artifact.modified)],
+    ["Source", artifact.source],
+    ["Size", `${formatBytes(artifact.size_bytes)} in ${artifact.file_count} files`],
+    ["Series", String(artifact.series_count ?? 0)],
+    ["Capabilities", (artifact.capabilities || []).join(", ") || "–"],
+    ["Path", el("span", { class: "mono" }, artifact.path)],
+  ];
+  const meta = artifact.metadata || {};
+  for (const [key, value] of Object.entries(meta)) {
+    if (key === "series" || key === "nodes") continue;
+    rows.push([key, typeof value === "object" && value !== null ? el("code", { class: "json" }, JSON.stringify(value)) : String(value)]);
+  }
+  if (Array.isArray(meta.nodes)) rows.push(["nodes", meta.nodes.join(", ")]);
+  const list = el("dl", { class: "meta" });
+  for (const [term, value] of rows) list.append(el("dt", {}, term), el("dd", {}, value));
+  return el("section", { class: "panel", "aria-labelledby": "meta-heading" }, el("h2", { id: "meta-heading" }, "Details"), list);
+}
+
+function filesSection() {
+  const files = artifact.files || [];
+  const live = !artifact.deleted_at;
+  const table = el("table", { class: "data", id: "files-table" },
+    el("caption", { class: "visually-hidden" }, "Files of this artifact"),
+    el("thead", {}, el("tr", {}, el("th", { scope: "col" }, "File"), el("th", { scope: "col", class: "num" }, "Size"),
+      el("th", { scope: "col" }, "Modified"), el("th", { scope: "col" }, el("span", { class: "visually-hidden" }, "Download")))),
+    el("tbody", {}, files.map((f) => el("tr", {},
+      el("td", {}, live ? el("a", { href: endpoints.file(artifact.id, f.name), class: "mono" }, f.name) : el("span", { class: "mono" }, f.name)),
+      el("td", { class: "num" }, formatBytes(f.size_bytes)),
+      el("td", {}, formatDate(f.modified)),
+      el("td", {}, live ? el("a", { href: endpoints.file(artifact.id, f.name, true), download: f.name.split("/").pop(), "aria-label": `Download ${f.name}` }, "Download") : "")))));
+  return el("section", { class: "panel", "aria-labelledby": "files-heading" },
+    el("h2", { id: "files-heading" }, `Files (${files.length})`),
+    files.length ? el("div", { class: "table-wrap" }, table) : el("p", { class: "muted" }, "No files."),
+    live ? el("p", {}, el("a", { href: endpoints.zip(artifact.id) }, "Download everything as a zip")) : null);
+}
+
+// ---- series charts ---------------------------------------------------------------------------------
+
+function seriesPicker(ids, onChange) {
+  const box = el("fieldset", { class: "series-picker" }, el("legend", {}, "Series to show"));
+  ids.forEach((id, i) => {
+    const inputId = `series-${i}`;
+    box.append(el("label", { for: inputId, class: "check" },
+      el("input", { type: "checkbox", id: inputId, value: id, checked: i < MAX_DEFAULT_SERIES, onchange: onChange }), ` ${id}`));
+  });
+  return box;
+}
+
+const chosenSeries = (picker) => [...picker.querySelectorAll("input:checked")].map((input) => input.value);
+
+async function runChartSection() {
+  const ids = (artifact.metadata && artifact.metadata.series) || [];
+  const section = el("section", { class: "panel", "aria-labelledby": "chart-heading", id: "series-section" },
+    el("h2", { id: "chart-heading" }, "Series"));
+  if (!ids.length) {
+    section.append(el("p", { class: "muted" }, "This run has no series."));
+    return section;
+  }
+  const chartBox = el("div", { id: "series-chart" });
+  const status = el("p", { class: "muted", role: "status" });
+  const cache = new Map();
+  const draw = async () => {
+    const chosen = chosenSeries(picker);
+    if (!chosen.length) {
+      chartBox.replaceChildren(el("p", { class: "muted" }, "Choose at least one series."));
+      return;
+    }
+    status.textContent = "Loading series…";
+    try {
+      const parsed = await Promise.all(chosen.map(async (id) => {
+        if (!cache.has(id)) cache.set(id, parseSeriesCsv(await apiText(endpoints.series(artifact.id, id))));
+        return cache.get(id);
+      }));
+      const longest = parsed.reduce((a, b) => (b.x.length > a.x.length ? b : a));
+      lineChart(chartBox, {
+        x: longest.x,
+        series: parsed.map((p, i) => ({ label: chosen[i], values: longest.x.map((_, j) => (j < p.values.length ? p.values[j] : null)) })),
+        title: artifact.title,
+      });
+      status.textContent = `${chosen.length} of ${ids.length} series, ${longest.x.length} bins.`;
+    } catch (err) {
+      status.textContent = "";
+      showError(err, "Loading series");
+    }
+  };
+  const picker = seriesPicker(ids, draw);
+  section.append(picker, chartBox, status);
+  requestAnimationFrame(draw);
+  return section;
+}
+
+async function telemetrySection() {
+  const section = el("section", { class: "panel", "aria-labelledby": "catalog-heading", id: "catalog-section" },
+    el("h2", { id: "catalog-heading" }, "Catalog"));
+  const hasCatalog = (artifact.files || []).some((f) => f.name === "catalog.json");
+  if (!hasCatalog) {
+    section.append(el("p", { class: "muted" }, "No catalog.json in this artifact."));
+    return section;
+  }
+  let catalog;
+  try {
+    catalog = await api(endpoints.file(artifact.id, "catalog.json"));
+  } catch (err) {
+    showError(err, "Loading the catalog");
+    section.append(el("p", { class: "muted" }, "The catalog could not be loaded."));
+    return section;
+  }
+  const facts = [`format ${catalog.format || "?"}`, `shape ${catalog.shape || "?"}`, `${formatNumber(catalog.rows)} rows`];
+  if (catalog.bin_minutes) facts.push(`${catalog.bin_minutes}-minute bins`);
+  if (catalog.time_range) facts.push(`${formatDate(catalog.time_range.start)} – ${formatDate(catalog.time_range.end)}`);
+  section.append(el("p", {}, facts.join(" · ")));
+  const series = catalog.series || [];
+  section.append(el("div", { class: "table-wrap" }, el("table", { class: "data", id: "catalog-table" },
+    el("thead", {}, el("tr", {}, ["Series", "Measure", "Component", "Points", "Min", "Mean", "Max"].map((h, i) =>
+      el("th", { scope: "col", class: i >= 3 ? "num" : "" }, h)))),
+    el("tbody", {}, series.map((s) => el("tr", {},
+      el("td", { class: "mono" }, s.id), el("td", {}, s.measure), el("td", {}, s.component_id || "–"),
+      el("td", { class: "num" }, formatNumber(s.points)), el("td", { class: "num" }, formatNumber(s.min)),
+      el("td", { class: "num" }, formatNumber(s.mean)), el("td", { class: "num" }, formatNumber(s.max))))))));
+  if (!series.length) return section;
+  // Values come from comparing the artifact with itself (the API returns them per series).
+  const chartBox = el("div", { id: "series-chart" });
+  const status = el("p", { class: "muted", role: "status" }, "Loading values…");
+  let compared = null;
+  const draw = () => {
+    const chosen = chosenSeries(picker);
+    if (!compared) return;
+    const matched = compared.series.filter((s) => chosen.includes(`${s.measure}@${s.component_id}`) || chosen.includes(s.measure));
+    if (!matched.length) {
+      chartBox.replaceChildren(el("p", { class: "muted" }, "Choose at least one series."));
+      return;
+    }
+    const length = Math.max(...matched.map((s) => s.values.base.length));
+    lineChart(chartBox, {
+      x: Array.from({ length }, (_, i) => i),
+      series: matched.map((s) => ({ label: `${s.measure}@${s.component_id}`, values: s.values.base })),
+      title: artifact.title,
+    });
+    status.textContent = `${matched.length} of ${series.length} series, ${length} bins.`;
+  };
+  const picker = seriesPicker(series.map((s) => s.id), draw);
+  section.append(el("h3", {}, "Values"), picker, chartBox, status);
+  api(endpoints.compare(artifact.id), { method: "POST", json: { other: artifact.id, include_values: true } })
+    .then((result) => {
+      compared = result;
+      draw();
+    })
+    .catch((err) => {
+      status.textContent = "Values unavailable.";
+      showError(err, "Loading telemetry values");
+    });
+  return section;
+}
+
+function specSection() {
+  const name = artifact.type === "run" ? "spec.yaml" : "model-artifact.yaml";
+  if (!["run", "model"].includes(artifact.type)) return null;
+  const present = (artifact.files || []).some((f) => f.name === name);
+  const section = el("section", { class: "panel", "aria-labelledby": "spec-heading", id: "spec-section" },
+    el("h2", { id: "spec-heading" }, artifact.type === "run" ? "Model spec (spec.yaml)" : "Model (model-artifact.yaml)"));
+  if (!present) {
+    section.append(el("p", { class: "muted" }, `No ${name} in this artifact.`));
+    return section;
+  }
+  const pre = el("pre", { class: "code", tabindex: "0", "aria-label": name }, "Loading…");
+  section.append(pre);
+  apiText(endpoints.file(artifact.id, name))
+    .then((text) => { pre.textContent = text; })
+    .catch((err) => {
+      pre.textContent = "Unavailable.";
+      showError(err, `Loading ${name}`);
+    });
+  return section;
+}
+
+function lineageSection() {
+  const section = el("section", { class: "panel", "aria-labelledby": "lineage-heading", id: "lineage-section" },
+    el("h2", { id: "lineage-heading" }, "Lineage"));
+  const body = el("div", {}, el("p", { class: "muted" }, "Loading…"));
+  section.append(body);
+  api(endpoints.relationships(artifact.id))
+    .then((rel) => {
+      const group = (label, items, id) => el("div", { class: "lineage-group", id },
+        el("h3", {}, label),
+        items.length
+          ? el("ul", {}, items.map((a) => el("li", {}, typeBadge(a.type), " ",
+            el("a", { href: `/artifacts/${encodeURIComponent(a.id)}` }, a.title || a.id),
+            a.deleted_at ? el("span", { class: "badge badge-deleted" }, "deleted") : null)))
+          : el("p", { class: "muted" }, "None"));
+      clear(body).append(
+        group("Derived from", rel.derived_from || [], "derived-from"),
+        group("Generates", rel.generates || [], "generates"),
+        group("Related", rel.related || [], "related"));
+    })
+    .catch((err) => {
+      clear(body).append(el("p", { class: "muted" }, "Unavailable."));
+      showError(err, "Loading lineage");
+    });
+  return section;
+}
+
+function deletedNote() {
+  return el("section", { class: "panel", id: "deleted-note" },
+    el("h2", {}, "This artifact is deleted"),
+    el("p", {}, "Its files are kept. Restore it to see its series, spec, lineage and to download its files."));
+}
+
+async function render() {
+  const sections = [header(), actions(), editor(), metadataSection()];
+  if (artifact.deleted_at) {
+    sections.push(deletedNote(), filesSection());
+    clear(root).append(...sections);
+    root.removeAttribute("aria-busy");
+    $("#edit-form").addEventListener("submit", save);
+    return;
+  }
+  if (artifact.type === "run") sections.push(await runChartSection());
+  if (artifact.type === "telemetry") sections.push(await telemetrySection());
+  sections.push(specSection(), filesSection(), lineageSection());
+  clear(root).append(...sections.filter(Boolean));
+  root.removeAttribute("aria-busy");
+  $("#edit-form").addEventListener("submit", save);
+}
+
+async function refresh() {
+  await fetchArtifact();
+  await render();
+}
+
+async function main() {
+  try {
+    await fetchArtifact();
+  } catch (err) {
+    failureCard(root, err, err.status === 404 ? "Artifact not found" : "The artifact could not be loaded");
+    showError(err, "Loading the artifact");
+    return;
+  }
+  await render();
+}
+
+startPage(main);
