@@ -12,6 +12,8 @@ from sqlalchemy.exc import OperationalError
 from app.errors import ServiceBusy
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
+# PostgreSQL advisory lock keys: one writer at a time (like SQLite), one mirror writer, one rescan.
+WRITE_LOCK, MIRROR_LOCK, RESCAN_LOCK = 7_242_001, 7_242_002, 7_242_003
 
 
 def make_engine(url: str) -> Engine:
@@ -60,12 +62,35 @@ class Database:
 
     @contextmanager
     def write(self) -> Iterator[Connection]:
-        """A write transaction: BEGIN IMMEDIATE on SQLite; commits on success, rolls back on error."""
+        """A write transaction, serialised across processes and hosts; commits on success."""
         with _busy_as_503(), self.engine.connect() as connection:
             if self.is_sqlite:
                 connection = connection.execution_options(sqlite_begin="IMMEDIATE")
             with connection.begin():
+                if not self.is_sqlite:
+                    # The counterpart of BEGIN IMMEDIATE: read-modify-write sequences never interleave.
+                    connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({WRITE_LOCK})")
                 yield connection
+
+    @contextmanager
+    def named_lock(self, key: int, blocking: bool = True) -> Iterator[bool]:
+        """A lock shared by every host on this database (PostgreSQL); SQLite relies on file locks."""
+        if self.is_sqlite:
+            yield True
+            return
+        with self.engine.connect() as connection:
+            if blocking:
+                connection.exec_driver_sql(f"SELECT pg_advisory_lock({key})")
+                acquired = True
+            else:
+                acquired = bool(connection.exec_driver_sql(f"SELECT pg_try_advisory_lock({key})").scalar())
+            connection.commit()
+            try:
+                yield acquired
+            finally:
+                if acquired:
+                    connection.exec_driver_sql(f"SELECT pg_advisory_unlock({key})")
+                    connection.commit()
 
     def ping(self) -> None:
         """Raise if the database cannot answer a trivial query."""

@@ -58,7 +58,7 @@ def make_app(data_dir: Path, **overrides):
 def app(data_dir: Path):
     app = make_app(data_dir)
     yield app
-    app.extensions["flowtime"].db.dispose()
+    app.extensions["flowtime"].close()
 
 
 @pytest.fixture
@@ -75,3 +75,36 @@ def runner(app):
 def ctx(app):
     """The registry context (database, storage, search, mirror) of the app."""
     return app.extensions["flowtime"]
+
+
+@pytest.fixture(scope="session")
+def s3_endpoint():
+    """A moto S3 server for the whole session (skipped, or required in CI)."""
+    from tests.backends import unavailable
+    from tests.s3_server import aws_test_environment, moto_available, moto_server
+
+    reason = moto_available()
+    if reason is not None:
+        unavailable("s3", reason)
+    with aws_test_environment(), moto_server() as endpoint:
+        yield endpoint
+
+
+@pytest.fixture(scope="session")
+def s3_client(s3_endpoint):
+    """One boto3 client for the session (building one loads the service model: ~0.3 s)."""
+    import boto3
+
+    return boto3.client("s3", endpoint_url=s3_endpoint)
+
+
+@pytest.fixture(scope="session")
+def postgres_url():
+    """A PostgreSQL server for the session with a migrated template database (skipped, or required in CI)."""
+    from tests.backends import prepare_template, require_postgres
+    from tests.pg_server import postgres_server
+
+    require_postgres()
+    with postgres_server() as base_url:
+        prepare_template(base_url)
+        yield base_url

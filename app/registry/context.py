@@ -39,6 +39,11 @@ class RegistryContext:
         return cls(config=config, db=db, storage=storage, search=search_backend(db.engine.dialect.name),
                    mirror=mirror, discovery=DiscoveryState())
 
+    def close(self) -> None:
+        """Flush the mirror and release database connections (tests, shutdown)."""
+        self.mirror.close()
+        self.db.dispose()
+
     @contextmanager
     def writing(self) -> Iterator[SqlRegistry]:
         """One write transaction that counts as a change: bumps the generation, then wakes the mirror."""

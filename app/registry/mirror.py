@@ -20,7 +20,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from app.db import Database
+from app.db import MIRROR_LOCK, Database
 from app.registry.records import iso, utcnow
 from app.registry.repository import SqlRegistry
 from app.storage import Storage
@@ -103,11 +103,12 @@ class MirrorWriter:
         self._wake = threading.Event()
         self._thread: threading.Thread | None = None
         self._thread_lock = threading.Lock()
+        self._closed = False
         self.background = True  # False in one-shot commands: they call sync() themselves
 
     def notify(self) -> None:
         """A change was committed: rewrite the mirror soon, off the request path."""
-        if not self.background:
+        if not self.background or self._closed:
             return
         self._ensure_thread()
         self._wake.set()
@@ -125,7 +126,7 @@ class MirrorWriter:
 
     def sync_here(self) -> bool:
         """Rewrite the mirror in this process if it lags the database; returns True if it wrote."""
-        with file_lock(self.lock_path):
+        with file_lock(self.lock_path), self.db.named_lock(MIRROR_LOCK):
             with self.db.read() as connection:
                 registry = SqlRegistry(connection)
                 behind = int(registry.state("mirror_generation") or 0) < registry.generation()
@@ -150,14 +151,27 @@ class MirrorWriter:
                 self._thread = threading.Thread(target=self._run, name="mirror-writer", daemon=True)
                 self._thread.start()
 
+    def close(self, timeout: float = 10.0) -> None:
+        """Finish the pending rewrite (if any) and stop the background writer."""
+        self._closed = True
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join(timeout)
+
     def _run(self) -> None:
         while True:
             self._wake.wait()
             time.sleep(self.delay)  # let a burst of changes land before writing once
             self._wake.clear()
-            try:
-                self.sync()
-            except Exception:  # keep the writer alive; the next change retries
-                log.exception("mirror update failed")
+            self._sync_quietly()
+            if self._closed:
+                return
+
+    def _sync_quietly(self) -> None:
+        try:
+            self.sync()
+        except Exception:  # keep the writer alive; the next change retries
+            log.exception("mirror update failed")
+            if not self._closed:
                 time.sleep(1.0)
                 self._wake.set()

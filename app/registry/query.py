@@ -15,7 +15,6 @@ from sqlalchemy import Connection, false, func, literal, select, tuple_, union
 from app.errors import BadRequest
 from app.registry.records import parse_iso
 from app.registry.repository import ROW_COLUMNS, SqlRegistry, record_from_row
-from app.registry.search import fts_query
 from app.registry.tables import artifact_tags, artifacts, relationships
 
 SORT_COLUMNS = {
@@ -87,7 +86,7 @@ class ListResult:
 
 def list_artifacts(connection: Connection, search, query: ListQuery) -> ListResult:
     """Run a listing query: one page, the total of all matches and (optionally) facets."""
-    match = fts_query(query.search) if query.search else None
+    match = search.compile(query.search) if query.search else None
     if query.search and match is None:
         return ListResult([], 0, None, facets={f: [] for f in query.facets} if query.facets else None)
     if query.effective_sort == "relevance" and match is None:

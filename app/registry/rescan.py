@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from sqlalchemy import delete
 
+from app.db import RESCAN_LOCK
 from app.errors import Conflict
 from app.registry.adoption import apply_index
 from app.registry.context import RegistryContext
@@ -78,11 +80,19 @@ def apply_records(registry: SqlRegistry, records: Iterable[ArtifactRecord], repo
         registry.save(merged)
 
 
+@contextmanager
+def single_rescan(ctx: RegistryContext) -> Iterator[None]:
+    """One rescan or rebuild at a time, on this host (file lock) and across hosts (database lock)."""
+    with file_lock(ctx.config.data_dir / ".rescan.lock", blocking=False) as here, \
+            ctx.db.named_lock(RESCAN_LOCK, blocking=False) as everywhere:
+        if not (here and everywhere):
+            raise Conflict("a rescan is already running", details={"retry": "after the running rescan"})
+        yield
+
+
 def rescan(ctx: RegistryContext, progress: Callable[[Iterable], Iterable] | None = None) -> RescanReport:
     """Re-read the data directory; one rescan at a time (a concurrent one is a 409)."""
-    with file_lock(ctx.config.data_dir / ".rescan.lock", blocking=False) as acquired:
-        if not acquired:
-            raise Conflict("a rescan is already running", details={"retry": "after the running rescan"})
+    with single_rescan(ctx):
         return _rescan(ctx, progress)
 
 
@@ -148,9 +158,7 @@ def _mark_vanished(ctx: RegistryContext, known: dict, seen: set, report: RescanR
 
 def rebuild(ctx: RegistryContext, progress=None) -> RescanReport:
     """Recreate every row from the data directory plus registry-index.json (user edits, tombstones)."""
-    with file_lock(ctx.config.data_dir / ".rescan.lock", blocking=False) as acquired:
-        if not acquired:
-            raise Conflict("a rescan is already running")
+    with single_rescan(ctx):
         index = read_index(ctx.storage)
         with ctx.writing() as registry:
             for table in (artifact_tags, relationships, skipped_folders, artifacts):

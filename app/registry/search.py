@@ -45,6 +45,10 @@ class SqliteSearch:
 
     fts = table("artifacts_fts", column("rowid"))
 
+    def compile(self, user_text: str) -> str | None:
+        """The MATCH expression for free user text (None when it holds no words)."""
+        return fts_query(user_text)
+
     def matching(self, match: str):
         """A subquery of the rowids (artifacts.seq) that match, for IN filters and counts."""
         return (select(literal_column("rowid")).select_from(self.fts)
@@ -99,4 +103,8 @@ def search_backend(dialect_name: str):
     """The search implementation for a database dialect."""
     if dialect_name == "sqlite":
         return SqliteSearch()
+    if dialect_name == "postgresql":
+        from app.registry.search_pg import PostgresSearch
+
+        return PostgresSearch()
     raise ConfigError(f"full-text search is not available for the {dialect_name} dialect")

@@ -78,10 +78,10 @@ def test_archive_hides_until_asked(client):
     assert "archived" in client.get(f"/v1/artifacts/{RUN}").json["tags"]
 
 
-def test_bulk_delete_is_soft_and_reports_invalid_ids(client, data_dir):
+def test_bulk_delete_is_soft_and_reports_invalid_ids(client, ctx):
     body = client.post("/v1/artifacts/bulk-delete", json={"ids": [RUN, OTHER, "/abs/path", 7]}).json
     assert body["deleted"] == 2 and body["processed"] == 4
-    assert (data_dir / RUN / "run.json").exists()
+    assert ctx.storage.exists(f"{RUN}/run.json")
     assert client.get("/v1/artifacts").json["total"] == 0
 
 

@@ -39,17 +39,17 @@ def test_every_template_instantiates_with_defaults_and_runs(client, template_id)
     assert client.get(f"/v1/artifacts/{run.json['runId']}").json["relationships"]["derived_from"] == [model_id]
 
 
-def test_instantiated_model_files_and_provenance(client, data_dir):
+def test_instantiated_model_files_and_provenance(client, ctx):
     body = instantiate(client, parameters={"bins": 4, "demand": 10, "efficiency": 0.5}, title="Half served",
                        tags=["what-if"]).json
-    folder = data_dir / "models" / body["modelId"]
-    document = yaml.safe_load((folder / "model-artifact.yaml").read_text())
+    folder = body["artifact"]["path"]
+    document = yaml.safe_load(ctx.storage.read_bytes(f"{folder}/model-artifact.yaml"))
     assert document["kind"] == "Model" and document["schemaVersion"] == 1
     assert document["metadata"]["title"] == "Half served" and document["metadata"]["tags"] == ["what-if"]
     assert document["spec"]["grid"] == {"bins": 4, "binMinutes": 60}
     assert document["provenance"]["templateId"] == "baseline"
     assert document["provenance"]["parameters"]["efficiency"] == 0.5
-    catalog = json.loads((folder / "catalog.json").read_text())
+    catalog = json.loads(ctx.storage.read_bytes(f"{folder}/catalog.json"))
     assert catalog["order"] == ["demand", "served", "unserved"]
     assert {"from": "demand", "to": "served"} in catalog["edges"]
     assert catalog["nodes"][1] == {"id": "served", "kind": "expr", "inputs": ["demand"]}
@@ -68,10 +68,10 @@ def test_instantiated_model_files_and_provenance(client, data_dir):
         ({"demand": True}, "demand"), ({"demand": None}, "demand"),
     ],
 )
-def test_bad_parameters_are_400_naming_them(client, data_dir, parameters, name):
+def test_bad_parameters_are_400_naming_them(client, ctx, parameters, name):
     response = instantiate(client, parameters=parameters)
     assert response.status_code == 400 and name in response.json["details"]
-    assert not (data_dir / "models").exists() or not any((data_dir / "models").iterdir())
+    assert ctx.storage.list_folders("models") == []
 
 
 def test_array_parameter_checks_and_model_validation(client):

@@ -16,21 +16,20 @@ def upload(client, data: bytes, name="data.csv", **fields):
     return client.post("/v1/telemetry", data=body, content_type="multipart/form-data")
 
 
-def leftovers(data_dir):
-    telemetry = data_dir / "telemetry"
-    uploads = data_dir / ".uploads"
-    return [p for folder in (telemetry, uploads) if folder.exists() for p in folder.iterdir()]
+def leftovers(ctx):
+    uploads = ctx.config.data_dir / ".uploads"
+    spooled = list(uploads.iterdir()) if uploads.exists() else []
+    return ctx.storage.list_folders("telemetry") + spooled
 
 
-def test_wide_csv_becomes_a_registered_telemetry_artifact(client, data_dir):
+def test_wide_csv_becomes_a_registered_telemetry_artifact(client, ctx):
     response = upload(client, WIDE, title="Checkout telemetry", tags="prod, q1")
     assert response.status_code == 201, response.json
     artifact = response.json
     assert artifact["type"] == "telemetry" and artifact["source"] == "import"
     assert artifact["capabilities"] == ["replay", "compare"] and artifact["tags"] == ["prod", "q1"]
     assert artifact["series_count"] == 2 and artifact["title"] == "Checkout telemetry"
-    folder = data_dir / artifact["path"]
-    assert (folder / "data.csv").read_bytes() == WIDE
+    assert ctx.storage.read_bytes(f"{artifact['path']}/data.csv") == WIDE
     files = {f["name"] for f in client.get(f"/v1/artifacts/{artifact['id']}/files").json["files"]}
     assert files == {"data.csv", "catalog.json", "metadata.json"}
     assert client.get("/v1/artifacts?type=telemetry").json["total"] == 1
@@ -66,11 +65,11 @@ def test_telemetry_compares_with_a_run(client):
         (b"t,value\n0,1\n", "a.parquet", "parquet"),
     ],
 )
-def test_bad_files_are_400_and_leave_nothing(client, data_dir, data, name, needle):
+def test_bad_files_are_400_and_leave_nothing(client, ctx, data, name, needle):
     response = upload(client, data, name=name)
     assert response.status_code == 400, response.json
     assert needle.lower() in str(response.json).lower()
-    assert leftovers(data_dir) == []
+    assert leftovers(ctx) == []
     assert client.get("/v1/artifacts?type=telemetry").json["total"] == 0
 
 

@@ -17,7 +17,7 @@ def adopted(sample_data_dir):
     report = bootstrap(ctx)
     ctx.mirror.sync()
     yield ctx, report
-    ctx.db.dispose()
+    ctx.close()
 
 
 def test_every_valid_run_is_indexed_and_the_broken_one_reported(adopted):

@@ -30,7 +30,7 @@ def client(tmp_path_factory):
                 size_bytes=rng.choice([0, 10, 10, 500]), tags=rng.sample(["a", "b", "c"], rng.randint(0, 2)),
             ))
     yield app.test_client()
-    app.extensions["flowtime"].db.dispose()
+    app.extensions["flowtime"].close()
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

@@ -28,7 +28,7 @@ def ctx(sample_data_dir):
     ctx = app.extensions["flowtime"]
     bootstrap(ctx)
     yield ctx
-    ctx.db.dispose()
+    ctx.close()
 
 
 def test_user_edits_survive_rescan_and_rebuild(ctx):
@@ -51,7 +51,7 @@ def test_deleting_the_database_restores_everything(sample_data_dir):
     update_artifact(ctx, CLAMP, {"title": "Kept across DB loss"})
     delete_artifact(ctx, HELLO)
     ctx.mirror.sync()
-    ctx.db.dispose()
+    ctx.close()
     for suffix in ("", "-wal", "-shm"):
         path = sample_data_dir / f"registry.db{suffix}"
         if path.exists():
@@ -63,7 +63,7 @@ def test_deleting_the_database_restores_everything(sample_data_dir):
     hello = get_artifact(ctx, HELLO, include_deleted=True)
     assert hello.deleted_at is not None and hello.title == "Hello baseline (reviewed)"
     assert get_artifact(ctx, CLAMP).derived_from == ["model_20251002T140000Z_5e5e5e5e"]
-    ctx.db.dispose()
+    ctx.close()
 
 
 def test_missing_folder_is_flagged_and_comes_back_with_edits(ctx, sample_data_dir):

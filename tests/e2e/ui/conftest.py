@@ -117,7 +117,7 @@ def live_server(tmp_path_factory):
     finally:
         server.shutdown()
         thread.join(timeout=10)
-        app.extensions["flowtime"].db.dispose()
+        app.extensions["flowtime"].close()
 
 
 @pytest.fixture(scope="session")

@@ -2,38 +2,13 @@
 
 from __future__ import annotations
 
-import os
 import uuid
 
 import pytest
 
-from tests.s3_server import aws_test_environment, moto_available, moto_server, reset
+from tests.s3_server import reset
 
 PREFIX = "reg/data"
-
-
-def _require_moto() -> None:
-    reason = moto_available()
-    if reason is None:
-        return
-    if os.environ.get("FLOWTIME_BACKENDS_REQUIRED") == "1":
-        pytest.fail(f"s3 backend required (FLOWTIME_BACKENDS_REQUIRED=1) but {reason}")
-    pytest.skip(f"s3 backend tests skipped: {reason}")
-
-
-@pytest.fixture(scope="session")
-def s3_endpoint():
-    _require_moto()
-    with aws_test_environment(), moto_server() as endpoint:
-        yield endpoint
-
-
-@pytest.fixture(scope="session")
-def s3_client(s3_endpoint):
-    """One boto3 client for the session (building a client loads the service model: ~0.3 s)."""
-    import boto3
-
-    return boto3.client("s3", endpoint_url=s3_endpoint)
 
 
 @pytest.fixture

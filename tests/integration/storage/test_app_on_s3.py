@@ -29,7 +29,7 @@ def s3_app(s3_endpoint, s3_bucket, data_dir, tmp_path, monkeypatch):
     # No background mirror thread: it would outlive the per-test bucket; the test syncs it by hand.
     application.extensions["flowtime"].mirror.background = False
     yield application, bucket
-    application.extensions["flowtime"].db.dispose()
+    application.extensions["flowtime"].close()
 
 
 def test_app_runs_and_serves_files_from_s3(s3_app, s3_bucket, data_dir):
