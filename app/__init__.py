@@ -11,6 +11,7 @@ from app.cli import register_commands
 from app.config import Config
 from app.errors import register_error_handlers
 from app.registry.context import RegistryContext
+from app.registry.periodic import register_background_jobs
 from app.ui import register_ui
 
 
@@ -20,6 +21,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     app = Flask(__name__)
     _configure(app, config)
     app.extensions["flowtime"] = RegistryContext.build(config)
+    register_background_jobs(app)
     register_api(app)
     register_ui(app)
     register_error_handlers(app)

@@ -15,6 +15,7 @@ from app.migrate import db_cli
 from app.registry import maintenance
 from app.registry.adoption import apply_index
 from app.registry.context import RegistryContext
+from app.registry.copy import copy_registry
 from app.registry.mirror import write_index
 from app.registry.rescan import RescanReport, rebuild, rescan
 from app.registry.seed import seed_demo, seed_synthetic
@@ -87,6 +88,18 @@ def import_index_command(path: Path) -> None:
         raise click.ClickException(f"{path.name} has no artifacts list")
     click.echo(f"imported user state for {apply_index(ctx, doc)} artifacts")
     _finish(ctx)
+
+
+@registry_cli.command("copy")
+@click.option("--to", "target", required=True, help="SQLAlchemy URL of the (empty) target database.")
+def copy_command(target: str) -> None:
+    """Copy this registry into another database (e.g. SQLite to PostgreSQL), user edits included."""
+    ctx = _ctx()
+    try:
+        copied = copy_registry(ctx, target, _progress("copying"))
+    except RegistryError as exc:
+        raise click.ClickException(exc.message) from exc
+    click.echo(f"copied {copied} artifacts; point FLOWTIME_DATABASE_URL at the new database")
 
 
 @registry_cli.command("stats")

@@ -26,6 +26,9 @@ DOCUMENTED_VARIABLES = [
      "Export the mirror in a short-lived child process, off the worker's GIL (default `1`; `0` = a thread)."),
     ("FLOWTIME_AUTO_DISCOVER", "auto_discover",
      "Pick up folders written by other processes on list calls (default `1`; `0` disables)."),
+    ("FLOWTIME_RESCAN_SECONDS", "rescan_seconds",
+     "Rescan the data directory every N seconds (default `0`: off; use it with `s3://` storage, which has "
+     "no auto-discovery)."),
     ("FLOWTIME_LOG_LEVEL", "log_level", "Python logging level (default `INFO`)."),
 ]
 
@@ -45,6 +48,7 @@ class Config:
     mirror_delay_ms: int = 250
     mirror_process: bool = True
     auto_discover: bool = True
+    rescan_seconds: int = 0
     log_level: str = "INFO"
     testing: bool = False
 

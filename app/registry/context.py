@@ -24,6 +24,7 @@ class RegistryContext:
     search: object
     mirror: MirrorWriter
     discovery: object = field(default=None)  # per-process DiscoveryState (see registry.discovery)
+    closed: bool = False
 
     @classmethod
     def build(cls, config: Config) -> RegistryContext:
@@ -40,7 +41,8 @@ class RegistryContext:
                    mirror=mirror, discovery=DiscoveryState())
 
     def close(self) -> None:
-        """Flush the mirror and release database connections (tests, shutdown)."""
+        """Flush the mirror, stop background jobs and release database connections (tests, shutdown)."""
+        self.closed = True
         self.mirror.close()
         self.db.dispose()
 

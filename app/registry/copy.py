@@ -1,0 +1,43 @@
+"""Copy a whole registry (user edits, links and tombstones included) into another database."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+from app.db import Database
+from app.errors import Conflict
+from app.migrate import upgrade
+from app.registry.context import RegistryContext
+from app.registry.repository import SqlRegistry
+
+BATCH = 2000
+
+
+def copy_registry(ctx: RegistryContext, target_url: str, progress: Callable[[Iterable], Iterable] | None = None) -> int:
+    """Migrate the target database and copy every row into it; refuses a target that holds artifacts."""
+    upgrade(target_url)
+    target = Database(target_url)
+    try:
+        with target.read() as connection:
+            if SqlRegistry(connection).fingerprints():
+                raise Conflict("the target database already holds artifacts; copy only into an empty registry")
+        with ctx.reading() as source:
+            records = list(source.iter_all())
+            skipped = source.skipped()
+            generation = source.generation()
+        copied = 0
+        for start in progress(range(0, len(records), BATCH)) if progress else range(0, len(records), BATCH):
+            with target.write() as connection:
+                registry = SqlRegistry(connection)
+                for record in records[start:start + BATCH]:
+                    registry.add(record)
+                    copied += 1
+        with target.write() as connection:
+            registry = SqlRegistry(connection)
+            for item in skipped:
+                registry.add_skipped(item["path"], item["reason"])
+            registry.set_state("generation", str(generation))
+            registry.new_epoch()
+        return copied
+    finally:
+        target.dispose()
