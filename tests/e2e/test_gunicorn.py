@@ -1,52 +1,21 @@
 """The real thing: gunicorn (as `make run` starts it) over a fresh data directory."""
 
-import os
 import shutil
-import signal
-import socket
-import subprocess
-import sys
 import time
-from pathlib import Path
 
 import pytest
 import requests
 
 from tests.conftest import EXAMPLES, SAMPLE_DATA
-
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+from tests.e2e.live import gunicorn
 
 
 @pytest.fixture
 def server(tmp_path):
     data_dir = tmp_path / "data"
     shutil.copytree(SAMPLE_DATA, data_dir)
-    port = free_port()
-    env = {**os.environ, "FLOWTIME_DATA_DIR": str(data_dir), "HOST": "127.0.0.1", "PORT": str(port)}
-    gunicorn = Path(sys.executable).parent / "gunicorn"
-    process = subprocess.Popen([str(gunicorn), "-c", "gunicorn.conf.py"], cwd=ROOT, env=env,
-                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                if requests.get(f"{base}/healthz", timeout=5).status_code == 200:
-                    break
-            except requests.RequestException:  # not listening yet, or busy starting
-                time.sleep(0.2)
-        else:
-            pytest.fail("gunicorn did not start: " + process.stdout.read1().decode(errors="replace"))
+    with gunicorn({"FLOWTIME_DATA_DIR": str(data_dir)}) as base:
         yield base, data_dir
-    finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        process.wait(timeout=30)
 
 
 def test_served_by_gunicorn_with_adoption_runs_and_mirror(server):
