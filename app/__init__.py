@@ -12,6 +12,7 @@ from app.config import Config
 from app.errors import register_error_handlers
 from app.registry.context import RegistryContext
 from app.registry.periodic import register_background_jobs
+from app.security import register_security
 from app.ui import register_ui
 
 
@@ -22,6 +23,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     _configure(app, config)
     app.extensions["flowtime"] = RegistryContext.build(config)
     register_background_jobs(app)
+    register_security(app)
     register_api(app)
     register_ui(app)
     register_error_handlers(app)

@@ -29,6 +29,13 @@ DOCUMENTED_VARIABLES = [
     ("FLOWTIME_RESCAN_SECONDS", "rescan_seconds",
      "Rescan the data directory every N seconds (default `0`: off; use it with `s3://` storage, which has "
      "no auto-discovery)."),
+    ("FLOWTIME_API_TOKENS", "api_tokens",
+     "Bearer tokens with a scope each, `token:read,token2:write,token3:admin` (tokens of 16+ characters). "
+     "When set, every `/v1` route needs one; writes need write, rescans admin. Unset: open."),
+    ("FLOWTIME_ALLOW_OPEN", "allow_open",
+     "Without tokens the server binds to loopback only; `1` allows an open server on other addresses."),
+    ("FLOWTIME_CORS_ORIGINS", "cors_origins",
+     "Comma-separated browser origins allowed to call the API cross-origin (default: none)."),
     ("FLOWTIME_LOG_LEVEL", "log_level", "Python logging level (default `INFO`)."),
 ]
 
@@ -49,6 +56,9 @@ class Config:
     mirror_process: bool = True
     auto_discover: bool = True
     rescan_seconds: int = 0
+    api_tokens: str = field(default="", repr=False)
+    allow_open: bool = False
+    cors_origins: str = ""
     log_level: str = "INFO"
     testing: bool = False
 

@@ -48,6 +48,20 @@ class ModelInvalid(BadRequest):
     code = "invalid_model"
 
 
+class Unauthorized(RegistryError):
+    """Authentication is required."""
+
+    status = 401
+    code = "unauthorized"
+
+
+class Forbidden(RegistryError):
+    """The credentials do not allow this."""
+
+    status = 403
+    code = "forbidden"
+
+
 class NotFound(RegistryError):
     """Not found."""
 

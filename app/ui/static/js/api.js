@@ -24,8 +24,29 @@ async function errorFrom(response) {
   return new ApiError(`The server answered ${response.status} (${text}).`, { status: response.status, code: "http_error" });
 }
 
+const TOKEN_KEY = "flowtime-token";
+
+/** The API token this tab was given (FLOWTIME_API_TOKENS on the server), if any. */
+export function apiToken() {
+  return sessionStorage.getItem(TOKEN_KEY);
+}
+
+/** Remember a token for this tab; a same-site cookie lets plain download links carry it too. */
+export function setApiToken(token) {
+  sessionStorage.setItem(TOKEN_KEY, token);
+  document.cookie = `flowtime_token=${encodeURIComponent(token)}; path=/; SameSite=Strict`;
+}
+
+/** Authorization header for the current token (empty when the registry is open). */
+export function authHeaders() {
+  const token = apiToken();
+  return token ? { Authorization: `Bearer ${token}` } : {};
+}
+
 async function send(path, { method = "GET", json, body, headers = {}, signal } = {}) {
-  const init = { method, headers: { Accept: "application/json", ...headers }, signal, credentials: "same-origin" };
+  const init = {
+    method, headers: { Accept: "application/json", ...authHeaders(), ...headers }, signal, credentials: "same-origin",
+  };
   if (json !== undefined) {
     init.body = JSON.stringify(json);
     init.headers["Content-Type"] = "application/json";

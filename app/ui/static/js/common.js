@@ -1,5 +1,5 @@
 // Shared helpers: DOM building, formatting, the error banner, field errors and the stats header.
-import { api, endpoints } from "./api.js";
+import { api, endpoints, setApiToken } from "./api.js";
 
 /** el("a", {href, class: "x"}, "text", child) - never sets inline styles or handlers via attributes. */
 export function el(tag, attrs = {}, ...children) {
@@ -103,6 +103,10 @@ export function describeError(err, context = "") {
 }
 
 export function showError(err, context = "") {
+  if (err && err.status === 401) {
+    const form = $("#token-form");
+    if (form) form.hidden = false;
+  }
   const text = typeof err === "string" ? err : describeError(err, context);
   const banner = $("#banner");
   if (!banner) return;
@@ -197,6 +201,14 @@ export function startPage(main) {
   const run = () => {
     const close = $("#banner-close");
     if (close) close.addEventListener("click", clearError);
+    const tokenForm = $("#token-form");
+    if (tokenForm) {
+      tokenForm.addEventListener("submit", (event) => {
+        event.preventDefault();
+        setApiToken($("#token-input").value.trim());
+        window.location.reload();
+      });
+    }
     loadStats();
     Promise.resolve()
       .then(main)

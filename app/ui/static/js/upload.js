@@ -1,5 +1,5 @@
 // Telemetry upload: multipart POST /v1/telemetry with XMLHttpRequest (for the progress bar).
-import { endpoints } from "./api.js";
+import { authHeaders, endpoints } from "./api.js";
 import { $, clearError, clearFieldErrors, describeError, parseTags, showError, showFieldErrors, startPage } from "./common.js";
 
 const TAG = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$/;
@@ -58,6 +58,7 @@ function submit(event) {
   xhr = new XMLHttpRequest();
   xhr.open("POST", endpoints.telemetry());
   xhr.setRequestHeader("Accept", "application/json");
+  for (const [name, value] of Object.entries(authHeaders())) xhr.setRequestHeader(name, value);
   xhr.upload.addEventListener("progress", (e) => {
     if (e.lengthComputable) progress(e.loaded / e.total, `${Math.round((100 * e.loaded) / e.total)} % sent`);
   });

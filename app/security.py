@@ -1,0 +1,115 @@
+"""Access control and hardening: bearer tokens with scopes, security headers, CORS, JSON-only writes."""
+
+from __future__ import annotations
+
+import hmac
+import ipaddress
+
+from flask import Flask, Response, request
+
+from app.errors import ConfigError, Forbidden, Unauthorized, UnsupportedMediaType
+
+SCOPES = {"read": 1, "write": 2, "admin": 3}
+ADMIN_ENDPOINTS = {"admin.rescan_artifacts", "admin.index_artifacts"}
+MULTIPART_ENDPOINTS = {"telemetry.upload"}
+TOKEN_COOKIE = "flowtime_token"
+WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+API_CSP = "default-src 'none'; frame-ancestors 'none'"
+CORS_HEADERS = "Authorization, Content-Type, If-Match, If-None-Match, Range, X-Model-Provenance"
+CORS_EXPOSE = "ETag, Content-Range, Content-Length, Content-Disposition, Retry-After"
+
+
+def parse_tokens(spec: str) -> dict[str, str]:
+    """`token:scope,token2:scope` -> {token: scope}; scopes are read, write and admin."""
+    tokens: dict[str, str] = {}
+    for entry in filter(None, (part.strip() for part in spec.split(","))):
+        token, _, scope = entry.rpartition(":")
+        if not token or scope not in SCOPES or len(token) < 16:
+            raise ConfigError("FLOWTIME_API_TOKENS entries must be `<token of 16+ chars>:<read|write|admin>`")
+        tokens[token] = scope
+    return tokens
+
+
+def is_loopback(host: str) -> bool:
+    """Whether a bind host only accepts connections from this machine."""
+    if host in ("localhost", ""):
+        return host == "localhost"
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def _required_scope() -> str | None:
+    if not request.path.startswith("/v1/") or request.method == "OPTIONS":
+        return None
+    if request.endpoint in ADMIN_ENDPOINTS:
+        return "admin"
+    return "write" if request.method in WRITE_METHODS else "read"
+
+
+def _presented_token() -> str | None:
+    header = request.headers.get("Authorization", "")
+    if header[:7].lower() == "bearer ":
+        return header[7:].strip()
+    if request.method in ("GET", "HEAD"):
+        return request.cookies.get(TOKEN_COOKIE)  # lets the UI's plain download links work
+    return None
+
+
+def _scope_of(presented: str, tokens: dict[str, str]) -> str | None:
+    found = None
+    for token, scope in tokens.items():  # compare against every token, in constant time each
+        if hmac.compare_digest(presented.encode(), token.encode()):
+            found = scope
+    return found
+
+
+def _authorise(tokens: dict[str, str]) -> None:
+    needed = _required_scope()
+    if needed is None:
+        return
+    presented = _presented_token()
+    scope = _scope_of(presented, tokens) if presented else None
+    if scope is None:
+        raise Unauthorized("a valid bearer token is required", headers={"WWW-Authenticate": 'Bearer realm="flowtime"'})
+    if SCOPES[scope] < SCOPES[needed]:
+        raise Forbidden(f"this token's scope ({scope}) does not allow this; it needs {needed}",
+                        details={"required_scope": needed})
+
+
+def _guard_content_type() -> None:
+    if request.method not in WRITE_METHODS or not request.path.startswith("/v1/"):
+        return
+    mimetype = request.mimetype
+    if mimetype == "application/x-www-form-urlencoded" or (
+            mimetype == "multipart/form-data" and request.endpoint not in MULTIPART_ENDPOINTS):
+        raise UnsupportedMediaType(f"{mimetype} is not accepted here; send JSON (or YAML for models)")
+
+
+def _headers(response: Response, cors_origins: set[str]) -> Response:
+    headers = response.headers
+    headers.setdefault("X-Content-Type-Options", "nosniff")
+    headers.setdefault("X-Frame-Options", "DENY")
+    headers.setdefault("Referrer-Policy", "same-origin")
+    headers.setdefault("Content-Security-Policy", API_CSP)
+    origin = request.headers.get("Origin")
+    if origin and origin in cors_origins:
+        headers["Access-Control-Allow-Origin"] = origin
+        headers["Access-Control-Allow-Headers"] = CORS_HEADERS
+        headers["Access-Control-Allow-Methods"] = "GET, POST, PUT, PATCH, DELETE, OPTIONS"
+        headers["Access-Control-Expose-Headers"] = CORS_EXPOSE
+        headers["Access-Control-Max-Age"] = "600"
+        headers.add("Vary", "Origin")
+    return response
+
+
+def register_security(app: Flask) -> None:
+    """Tokens (when FLOWTIME_API_TOKENS is set), JSON-only writes, security headers and CORS."""
+    config = app.config["FLOWTIME"]
+    tokens = parse_tokens(config.api_tokens)
+    cors_origins = {o.strip().rstrip("/") for o in config.cors_origins.split(",") if o.strip()}
+    if tokens:
+        app.before_request(lambda: _authorise(tokens))
+    app.before_request(_guard_content_type)
+    app.after_request(lambda response: _headers(response, cors_origins))
