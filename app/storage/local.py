@@ -11,7 +11,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import BinaryIO
 
-from app.errors import Conflict, NotFound, StorageFull
+from app.errors import Conflict, NotFound, StorageFull, StorageUnavailable
 from app.storage.base import FileInfo, FolderWriter, Storage
 from app.storage.paths import is_internal_name
 
@@ -36,10 +36,15 @@ def translate_os_errors() -> Iterator[None]:
     except OSError as exc:
         if exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
             raise StorageFull("no space left on the storage") from exc
+        if exc.errno == errno.EIO:  # a failing disk or a dropped network mount: a 503, not a 500
+            raise StorageUnavailable("the storage reported an I/O error; retry shortly",
+                                     headers={"Retry-After": "5"}) from exc
         raise
 
 
-class _LocalFolderWriter(FolderWriter):
+class TempFolderWriter(FolderWriter):
+    """Writes a folder's files into a local temp directory (renamed or uploaded by its storage)."""
+
     def __init__(self, temp_dir: Path, durable: bool):
         self._temp_dir = temp_dir
         self._durable = durable
@@ -51,6 +56,8 @@ class _LocalFolderWriter(FolderWriter):
     @contextmanager
     def open(self, name: str) -> Iterator[BinaryIO]:
         target = self._temp_dir / name
+        if self._temp_dir.resolve() not in target.resolve().parents:
+            raise NotFound("not found")
         target.parent.mkdir(parents=True, exist_ok=True)
         with translate_os_errors(), open(target, "wb") as handle:
             yield handle
@@ -145,7 +152,7 @@ class LocalStorage(Storage):
         with translate_os_errors():
             temp.mkdir()
         try:
-            yield _LocalFolderWriter(temp, durable)
+            yield TempFolderWriter(temp, durable)
             if durable:
                 for folder, _, _ in os.walk(temp):
                     fsync_dir(Path(folder))

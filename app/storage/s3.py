@@ -49,7 +49,7 @@ from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError, 
 
 from app.errors import ConfigError, Conflict, NotFound, RegistryError, StorageRejected, StorageUnavailable
 from app.storage.base import FileInfo, FolderWriter, Storage
-from app.storage.local import translate_os_errors
+from app.storage.local import TempFolderWriter, translate_os_errors
 from app.storage.paths import is_internal_name
 
 log = logging.getLogger(__name__)
@@ -183,26 +183,6 @@ class _RangeReader(io.RawIOBase):
         data = self._fetch(self._pos, self._size - 1)
         self._pos += len(data)
         return data
-
-
-class _S3FolderWriter(FolderWriter):
-    """Collects a folder's files in a local temp directory until the block exits."""
-
-    def __init__(self, temp_dir: Path):
-        self._temp_dir = temp_dir
-
-    def write_bytes(self, name: str, data: bytes) -> None:
-        with self.open(name) as handle:
-            handle.write(data)
-
-    @contextmanager
-    def open(self, name: str) -> Iterator[BinaryIO]:
-        target = self._temp_dir / name
-        if self._temp_dir.resolve() not in target.resolve().parents:
-            raise NotFound("not found")
-        target.parent.mkdir(parents=True, exist_ok=True)
-        with translate_os_errors(), open(target, "wb") as handle:
-            yield handle
 
 
 class S3Storage(Storage):
@@ -361,7 +341,7 @@ class S3Storage(Storage):
         with translate_os_errors():
             temp = Path(tempfile.mkdtemp(prefix="s3-folder-", dir=self.temp_dir))
         try:
-            yield _S3FolderWriter(temp)
+            yield TempFolderWriter(temp, durable=False)  # S3 acknowledges uploads durably
             if self._folder_exists(key):
                 raise Conflict(f"folder already exists: {key}")
             self._upload_tree(temp, key)
