@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 
 import yaml
 
@@ -36,22 +37,78 @@ class NoAliasSafeLoader(yaml.SafeLoader):
         return super().compose_node(parent, index)
 
 
-def _scan_events_fast(text: str) -> None:
-    """Reject anchors/aliases using libyaml's event stream (no composition, no expansion)."""
+_PLAIN_INT = re.compile(r"^[-+]?(?:0|[1-9][0-9]*)$")
+_PLAIN_FLOAT = re.compile(r"^[-+]?(?:0|[1-9][0-9]*)\.[0-9]+$")
+_RESOLVER = yaml.resolver.Resolver()
+_CONSTRUCTOR = yaml.constructor.SafeConstructor()
+
+
+def _scalar(event: yaml.ScalarEvent):
+    """The Python value of a scalar, as SafeLoader would build it (plain decimals take a fast path)."""
+    value = event.value
+    if not event.style and event.tag is None:  # libyaml reports plain scalars with style ""
+        if _PLAIN_INT.match(value):
+            return int(value)
+        if _PLAIN_FLOAT.match(value):
+            return float(value)
+    tag = event.tag if event.tag not in (None, "!") else _RESOLVER.resolve(yaml.ScalarNode, value, event.implicit)
+    return _CONSTRUCTOR.construct_object(yaml.ScalarNode(tag, value, style=event.style or None), deep=True)
+
+
+def _load_events(text: str):
+    """Build the document from libyaml's event stream in one pass, refusing anchors, aliases and
+    deep nesting before anything is expanded (explicit collection tags fall back to PyYAML)."""
     loader = yaml.CSafeLoader(text)
-    depth = 0
+    stack: list = []
+    keys: list = []
+    root = None
     try:
         while loader.check_event():
             event = loader.get_event()
             _check_event(event)
             if isinstance(event, yaml.CollectionStartEvent):
-                depth += 1
-                if depth > MAX_YAML_DEPTH:
+                if event.tag not in (None, "!", "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"):
+                    raise _ExplicitTag
+                if len(stack) >= MAX_YAML_DEPTH:
                     raise ModelInvalid("YAML is nested too deeply", details={"field": "yaml"})
+                container = {} if isinstance(event, yaml.MappingStartEvent) else []
+                _attach(stack, keys, container)
+                stack.append(container)
+                keys.append(_NO_KEY)
             elif isinstance(event, yaml.CollectionEndEvent):
-                depth -= 1
+                root = stack.pop()
+                keys.pop()
+            elif isinstance(event, yaml.ScalarEvent):
+                value = _scalar(event)
+                if not stack:
+                    root = value
+                else:
+                    _attach(stack, keys, value)
     finally:
         loader.dispose()
+    return root
+
+
+class _ExplicitTag(Exception):
+    """A collection with an explicit tag: left to PyYAML's own constructor (which refuses unsafe ones)."""
+
+
+_NO_KEY = object()
+
+
+def _attach(stack: list, keys: list, value) -> None:
+    if not stack:
+        return
+    parent = stack[-1]
+    if isinstance(parent, list):
+        parent.append(value)
+    elif keys[-1] is _NO_KEY:
+        if isinstance(value, dict | list):
+            raise ModelInvalid("YAML mapping keys must be scalars", details={"field": "yaml"})
+        keys[-1] = value
+    else:
+        parent[keys[-1]] = value
+        keys[-1] = _NO_KEY
 
 
 def _reject_non_finite(value, path: str = "") -> None:
@@ -80,8 +137,10 @@ def safe_load(text: str):
         raise ModelInvalid("model is too large", details={"field": "body"})
     try:
         if yaml.__with_libyaml__:
-            _scan_events_fast(text)
-            data = yaml.load(text, Loader=yaml.CSafeLoader)  # noqa: S506 - aliases already refused
+            try:
+                data = _load_events(text)
+            except _ExplicitTag:
+                data = yaml.load(text, Loader=NoAliasSafeLoader)  # noqa: S506
         else:
             data = yaml.load(text, Loader=NoAliasSafeLoader)  # noqa: S506
     except ModelInvalid:
