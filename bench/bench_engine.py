@@ -63,13 +63,15 @@ def main() -> int:
             _, t_export = timed(lambda info=info: export_run(storage, info.key))
             rows.append((t_parse, t_eval, t_write, t_export))
     best = [min(col) for col in zip(*rows, strict=True)]
+    whole = min(p + e + w for p, e, w, _ in rows)
     print(f"model: {args.nodes} nodes ({args.consts} const), {args.bins} bins; best of {args.repeat}\n")
     print("| step | seconds | target |")
     print("|---|---|---|")
     print(f"| parse (load_model) | {best[0]:.3f} | - |")
     print(f"| evaluate | {best[1]:.3f} | - |")
     print(f"| write run folder | {best[2]:.3f} | - |")
-    print(f"| evaluate + write | {best[1] + best[2]:.3f} | < 2 s |")
+    print(f"| evaluate + write | {best[1] + best[2]:.3f} | - |")
+    print(f"| parse + evaluate + write (what POST /v1/run does) | {whole:.3f} | < 2 s |")
     print(f"| export (csv+ndjson+parquet) | {best[3]:.3f} | < 3 s |")
     return 0
 
