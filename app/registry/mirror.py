@@ -20,9 +20,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from sqlalchemy import func, select
+
 from app.db import MIRROR_LOCK, Database
 from app.registry.records import iso, utcnow
 from app.registry.repository import SqlRegistry
+from app.registry.tables import artifacts
 from app.storage import Storage
 
 log = logging.getLogger(__name__)
@@ -30,6 +33,8 @@ log = logging.getLogger(__name__)
 INDEX_NAME = "registry-index.json"
 INDEX_VERSION = "1.0.0"
 FOREIGN_BACKUP = "registry-index.json.dotnet-backup"
+# Below this size an export takes milliseconds: starting a child interpreter would cost more.
+CHILD_PROCESS_FROM = 20_000
 
 
 @contextmanager
@@ -114,8 +119,8 @@ class MirrorWriter:
         self._wake.set()
 
     def sync(self) -> bool:
-        """Rewrite the mirror now if it lags the database (in a child process when configured)."""
-        if self.child_env is None:
+        """Rewrite the mirror now if it lags the database (large registries: in a child process)."""
+        if self.child_env is None or self._artifact_count() < CHILD_PROCESS_FROM:
             return self.sync_here()
         env = {**os.environ, **self.child_env}
         done = subprocess.run([sys.executable, "-m", "app.registry.mirror_job"], env=env, timeout=600,
@@ -123,6 +128,10 @@ class MirrorWriter:
         if done.returncode != 0:
             raise RuntimeError(f"mirror export failed: {done.stderr.strip()[-2000:]}")
         return "wrote" in done.stdout
+
+    def _artifact_count(self) -> int:
+        with self.db.read() as connection:
+            return connection.execute(select(func.count()).select_from(artifacts)).scalar_one()
 
     def sync_here(self) -> bool:
         """Rewrite the mirror in this process if it lags the database; returns True if it wrote."""

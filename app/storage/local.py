@@ -7,6 +7,7 @@ import os
 import shutil
 import uuid
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 from typing import BinaryIO
@@ -28,6 +29,26 @@ def fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
+_FSYNC_POOL = ThreadPoolExecutor(max_workers=8, thread_name_prefix="fsync")
+
+
+def _fsync_path(path: str) -> None:
+    fd = os.open(path, os.O_RDONLY | (getattr(os, "O_DIRECTORY", 0) if os.path.isdir(path) else 0))
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def fsync_tree(root: Path) -> None:
+    """Flush every file and folder below `root` to disk, concurrently (fsync releases the GIL)."""
+    paths = [os.path.join(folder, name) for folder, _, files in os.walk(root) for name in files]
+    paths += [folder for folder, _, _ in os.walk(root)]
+    with translate_os_errors():
+        for done in [_FSYNC_POOL.submit(_fsync_path, path) for path in paths]:
+            done.result()
+
+
 @contextmanager
 def translate_os_errors() -> Iterator[None]:
     """Turn disk-full and similar OS errors into registry errors with the right status."""
@@ -45,9 +66,8 @@ def translate_os_errors() -> Iterator[None]:
 class TempFolderWriter(FolderWriter):
     """Writes a folder's files into a local temp directory (renamed or uploaded by its storage)."""
 
-    def __init__(self, temp_dir: Path, durable: bool):
+    def __init__(self, temp_dir: Path):
         self._temp_dir = temp_dir
-        self._durable = durable
 
     def write_bytes(self, name: str, data: bytes) -> None:
         with self.open(name) as handle:
@@ -61,9 +81,6 @@ class TempFolderWriter(FolderWriter):
         target.parent.mkdir(parents=True, exist_ok=True)
         with translate_os_errors(), open(target, "wb") as handle:
             yield handle
-            if self._durable:
-                handle.flush()
-                os.fsync(handle.fileno())
 
 
 class LocalStorage(Storage):
@@ -152,10 +169,9 @@ class LocalStorage(Storage):
         with translate_os_errors():
             temp.mkdir()
         try:
-            yield TempFolderWriter(temp, durable)
+            yield TempFolderWriter(temp)
             if durable:
-                for folder, _, _ in os.walk(temp):
-                    fsync_dir(Path(folder))
+                fsync_tree(temp)
             if final.exists():
                 raise Conflict(f"folder already exists: {key}")
             with translate_os_errors():

@@ -341,7 +341,7 @@ class S3Storage(Storage):
         with translate_os_errors():
             temp = Path(tempfile.mkdtemp(prefix="s3-folder-", dir=self.temp_dir))
         try:
-            yield TempFolderWriter(temp, durable=False)  # S3 acknowledges uploads durably
+            yield TempFolderWriter(temp)  # uploaded when the block exits; S3 acknowledges durably
             if self._folder_exists(key):
                 raise Conflict(f"folder already exists: {key}")
             self._upload_tree(temp, key)
