@@ -11,7 +11,7 @@ from flask import Flask, current_app
 from flask.cli import AppGroup
 
 from app.errors import RegistryError
-from app.migrate import db_cli
+from app.migrate import db_cli, upgrade
 from app.registry import maintenance
 from app.registry.adoption import apply_index
 from app.registry.context import RegistryContext
@@ -62,6 +62,7 @@ def rescan_command() -> None:
 def rebuild_command() -> None:
     """Recreate the registry from the folders plus registry-index.json (user edits kept)."""
     ctx = _ctx()
+    upgrade(ctx.config.database_url)  # the database may have just been moved away (it was corrupt or lost)
     _print_report(rebuild(ctx, _progress("rebuilding")))
     _finish(ctx)
 

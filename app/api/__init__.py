@@ -7,16 +7,35 @@ from flask_smorest import Api
 from flask_smorest import Blueprint as SmorestBlueprint
 from webargs.flaskparser import FlaskParser
 
+from app.api.schemas import ErrorSchema
 from app.errors import BadRequest, ValidationFailed
 from app.registry.context import RegistryContext
 
 MAX_BULK_IDS = 1000
 
 
+class RegistryParser(FlaskParser):
+    """webargs parser: schemas decide about unknown fields; invalid input is a 400, never a 422 or 500."""
+
+    DEFAULT_VALIDATION_STATUS = 400
+
+    def _raw_load_json(self, req):
+        try:
+            return super()._raw_load_json(req)
+        except RecursionError:
+            raise BadRequest("the JSON body is nested too deeply", details={"body": "too deep"}) from None
+
+
 class Blueprint(SmorestBlueprint):
     """flask-smorest blueprint whose parser honours each schema's `unknown = RAISE` in every location."""
 
-    ARGUMENTS_PARSER = FlaskParser(unknown=None)
+    ARGUMENTS_PARSER = RegistryParser(unknown=None)
+
+
+class RegistryApi(Api):
+    """flask-smorest Api documenting the registry's own error shape."""
+
+    ERROR_SCHEMA = ErrorSchema
 
 
 def context() -> RegistryContext:
@@ -26,7 +45,10 @@ def context() -> RegistryContext:
 
 def parse_id_list() -> list[str]:
     """A JSON body that is a list of artifact ids (or {"ids": [...]}), as the FlowTime UI sends."""
-    body = request.get_json(silent=True)
+    try:
+        body = request.get_json(silent=True)
+    except RecursionError:
+        raise BadRequest("the JSON body is nested too deeply", details={"body": "too deep"}) from None
     if isinstance(body, dict) and set(body) == {"ids"}:
         body = body["ids"]
     if not isinstance(body, list):
@@ -52,7 +74,7 @@ def register_api(app: Flask) -> Api:
         API_TITLE="FlowTime Registry", API_VERSION="v1", OPENAPI_VERSION="3.0.3",
         OPENAPI_URL_PREFIX="/v1", OPENAPI_JSON_PATH="openapi.json",
     )
-    api = Api(app)
+    api = RegistryApi(app)
     for module in (admin, artifacts, files, health, lineage, models, runs, telemetry):
         api.register_blueprint(module.blp)
     app.before_request(reject_repeated_parameters)

@@ -24,6 +24,7 @@ blp = Blueprint("artifacts", __name__, url_prefix="/v1/artifacts", description="
 @blp.route("", methods=["GET"])
 @blp.arguments(ListQuerySchema, location="query", as_kwargs=False)
 @blp.response(200, ArtifactListSchema)
+@blp.alt_response(400, "DEFAULT_ERROR")
 def list_artifacts(query: ListQuery):
     """List, filter, search and page through artifacts."""
     result = service.list_artifacts(context(), query)
@@ -43,6 +44,8 @@ def list_artifacts(query: ListQuery):
 @blp.route("/<artifact_id>", methods=["GET"])
 @blp.arguments(IncludeDeletedSchema, location="query", as_kwargs=True)
 @blp.response(200, ArtifactSchema)
+@blp.alt_response(400, "DEFAULT_ERROR")
+@blp.alt_response(404, "DEFAULT_ERROR")
 def get_artifact(artifact_id: str, include_deleted: bool):
     """One artifact with its files; ETag header for If-Match edits."""
     record = service.get_artifact(context(), artifact_id, include_deleted=include_deleted)
@@ -58,6 +61,9 @@ def _update(artifact_id: str, changes: dict):
 @blp.route("/<artifact_id>", methods=["PUT"])
 @blp.arguments(ArtifactUpdateSchema)
 @blp.response(200, ArtifactSchema)
+@blp.alt_response(400, "DEFAULT_ERROR")
+@blp.alt_response(404, "DEFAULT_ERROR")
+@blp.alt_response(412, "DEFAULT_ERROR")
 def put_artifact(changes: dict, artifact_id: str):
     """Update title, description and/or tags (partial; If-Match honoured)."""
     return _update(artifact_id, changes)
@@ -66,6 +72,9 @@ def put_artifact(changes: dict, artifact_id: str):
 @blp.route("/<artifact_id>", methods=["PATCH"])
 @blp.arguments(ArtifactUpdateSchema)
 @blp.response(200, ArtifactSchema)
+@blp.alt_response(400, "DEFAULT_ERROR")
+@blp.alt_response(404, "DEFAULT_ERROR")
+@blp.alt_response(412, "DEFAULT_ERROR")
 def patch_artifact(changes: dict, artifact_id: str):
     """Same as PUT: partial update of the user-editable fields."""
     return _update(artifact_id, changes)
@@ -73,6 +82,8 @@ def patch_artifact(changes: dict, artifact_id: str):
 
 @blp.route("/<artifact_id>", methods=["DELETE"])
 @blp.response(200, ArtifactSchema)
+@blp.alt_response(400, "DEFAULT_ERROR")
+@blp.alt_response(404, "DEFAULT_ERROR")
 def delete_artifact(artifact_id: str):
     """Soft delete (files kept; idempotent)."""
     return artifact_json(service.delete_artifact(context(), artifact_id))
@@ -80,6 +91,8 @@ def delete_artifact(artifact_id: str):
 
 @blp.route("/<artifact_id>/restore", methods=["POST"])
 @blp.response(200, ArtifactSchema)
+@blp.alt_response(400, "DEFAULT_ERROR")
+@blp.alt_response(404, "DEFAULT_ERROR")
 def restore_artifact(artifact_id: str):
     """Undo a soft delete."""
     return artifact_json(service.restore_artifact(context(), artifact_id))
@@ -92,6 +105,7 @@ def _bulk_body(outcome, verb: str) -> dict:
 
 @blp.route("/archive", methods=["POST"])
 @blp.response(200, BulkResponseSchema)
+@blp.alt_response(400, "DEFAULT_ERROR")
 def archive(_=None):
     """Archive artifacts (body: a JSON list of ids)."""
     return _bulk_body(service.archive_artifacts(context(), parse_id_list()), "archived")
@@ -99,6 +113,7 @@ def archive(_=None):
 
 @blp.route("/bulk-delete", methods=["POST"])
 @blp.response(200, BulkResponseSchema)
+@blp.alt_response(400, "DEFAULT_ERROR")
 def bulk_delete(_=None):
     """Soft-delete artifacts (body: a JSON list of ids)."""
     return _bulk_body(service.bulk_delete(context(), parse_id_list()), "deleted")

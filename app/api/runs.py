@@ -52,6 +52,10 @@ def _plain_numbers(values) -> list:
 @blp.arguments(RunQuerySchema, location="query", as_kwargs=True)
 @blp.doc(requestBody=YAML_BODY)
 @blp.response(200, RunResponseSchema)
+@blp.alt_response(400, "DEFAULT_ERROR")
+@blp.alt_response(404, "DEFAULT_ERROR")
+@blp.alt_response(413, "DEFAULT_ERROR")
+@blp.alt_response(415, "DEFAULT_ERROR")
 def run(seed: int | None = None, model_id: str | None = None):
     """Run a model (YAML body, or `?model_id=` of a stored model); registered before the response."""
     if model_id:
@@ -74,6 +78,9 @@ def run_response(outcome) -> dict:
 @blp.route("/graph", methods=["POST"])
 @blp.doc(requestBody=YAML_BODY)
 @blp.response(200, GraphSchema)
+@blp.alt_response(400, "DEFAULT_ERROR")
+@blp.alt_response(413, "DEFAULT_ERROR")
+@blp.alt_response(415, "DEFAULT_ERROR")
 def graph():
     """Nodes, order and edges of a model, without running it."""
     return model_graph(yaml_body())
@@ -88,6 +95,8 @@ def _stream(key: str, mimetype: str) -> Response:
 
 @blp.route("/runs/<run_id>/index", methods=["GET"])
 @blp.response(200, content_type="application/json")
+@blp.alt_response(400, "DEFAULT_ERROR")
+@blp.alt_response(404, "DEFAULT_ERROR")
 def series_index(run_id: str):
     """The run's series/index.json."""
     return _stream(series_index_key(context(), run_id), "application/json")
@@ -95,6 +104,8 @@ def series_index(run_id: str):
 
 @blp.route("/runs/<run_id>/series/<series_id>", methods=["GET"])
 @blp.response(200, content_type="text/csv")
+@blp.alt_response(400, "DEFAULT_ERROR")
+@blp.alt_response(404, "DEFAULT_ERROR")
 def series(run_id: str, series_id: str):
     """One series as CSV (`t,value`); a bare node name resolves to its series."""
     return _stream(series_key(context(), run_id, series_id), "text/csv")
@@ -102,6 +113,8 @@ def series(run_id: str, series_id: str):
 
 @blp.route("/runs/<run_id>/export", methods=["POST"])
 @blp.response(200, ExportResponseSchema)
+@blp.alt_response(400, "DEFAULT_ERROR")
+@blp.alt_response(404, "DEFAULT_ERROR")
 def export_gold(run_id: str):
     """Write gold/export.csv, .ndjson and .parquet and update the Run artifact."""
     return export(context(), run_id)
@@ -109,6 +122,8 @@ def export_gold(run_id: str):
 
 @blp.route("/runs/<run_id>/export/<fmt>", methods=["GET"])
 @blp.response(200, content_type="application/octet-stream")
+@blp.alt_response(400, "DEFAULT_ERROR")
+@blp.alt_response(404, "DEFAULT_ERROR")
 def get_export(run_id: str, fmt: str):
     """An existing export: csv (or gold), ndjson or parquet."""
     if fmt not in EXPORT_FORMATS:

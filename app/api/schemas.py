@@ -21,10 +21,13 @@ DOTNET_ALIASES = {
 _ALL_CAPABILITIES = sorted({c for caps in CAPABILITIES.values() for c in caps})
 
 
-class CommaList(fields.Field):
+class CommaList(fields.String):
     """`a,b|c` -> ["a", "b", "c"], each checked against an allowed set (or a pattern)."""
 
     def __init__(self, allowed=None, pattern: re.Pattern | None = None, **kwargs):
+        if allowed:  # documented in OpenAPI as a pattern, so clients (and fuzzers) know the values
+            alternatives = "|".join(re.escape(a) for a in allowed)
+            kwargs["metadata"] = {"pattern": f"^({alternatives})([,|]({alternatives}))*$", **kwargs.get("metadata", {})}
         super().__init__(**kwargs)
         self.allowed, self.pattern = allowed, pattern
 
@@ -58,6 +61,15 @@ class FlexibleDate(fields.Field):
         if parsed is None:
             raise ValidationError("not a valid date or datetime (use ISO-8601, e.g. 2025-09-21T16:11:33Z)")
         return parsed
+
+
+class ErrorSchema(Schema):
+    """The one error shape of every response."""
+
+    error = fields.String(required=True, metadata={"description": "a message for people"})
+    code = fields.String(required=True, metadata={"description": "a machine-readable code"})
+    status = fields.Integer(required=True)
+    details = fields.Dict(required=True, metadata={"description": "field or parameter -> what is wrong"})
 
 
 class ListQuerySchema(Schema):

@@ -29,6 +29,8 @@ def _tags() -> list[str] | None:
 @blp.route("/telemetry", methods=["POST"])
 @blp.doc(requestBody=UPLOAD_BODY)
 @blp.response(201, ArtifactSchema)
+@blp.alt_response(400, "DEFAULT_ERROR")
+@blp.alt_response(413, "DEFAULT_ERROR")
 def upload():
     """Import a CSV or Parquet file (recognised by content) as a Telemetry artifact."""
     request.max_content_length = context().config.max_upload_bytes + MULTIPART_SLACK
@@ -38,7 +40,8 @@ def upload():
     upload_file = request.files.get("file")
     if upload_file is None:
         raise ValidationFailed("the `file` field is required", details={"file": "missing"})
-    unknown = sorted(set(request.form) - {"title", "description", "tags"})
+    # str(): a multipart part without a name parses with the key None
+    unknown = sorted(str(k) for k in set(request.form) - {"title", "description", "tags"})
     if unknown:
         raise ValidationFailed(f"unknown fields: {', '.join(unknown)}", details={k: "unknown field" for k in unknown})
     record = upload_telemetry(context(), upload_file.stream, upload_file.filename, request.form.get("title"),

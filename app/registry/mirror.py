@@ -83,6 +83,19 @@ def read_index(storage: Storage) -> dict | None:
     return doc if isinstance(doc, dict) else None
 
 
+def _looks_complete(storage: Storage) -> bool:
+    """A cheap check that the mirror is ours and not cut short (a full parse costs seconds at 100k)."""
+    try:
+        info = storage.stat(INDEX_NAME)
+        with storage.open(INDEX_NAME) as handle:
+            head = handle.read(64)
+            handle.seek(max(0, info.size - 16))
+            tail = handle.read()
+    except Exception:  # missing or unreadable: rewrite it
+        return False
+    return head.startswith(b'{\n  "version"') and tail.rstrip().endswith(b"]\n}")
+
+
 def preserve_foreign_index(storage: Storage) -> None:
     """Keep an index we did not write (the FlowTime .NET one) as a backup before replacing it."""
     try:
@@ -139,7 +152,7 @@ class MirrorWriter:
             with self.db.read() as connection:
                 registry = SqlRegistry(connection)
                 behind = int(registry.state("mirror_generation") or 0) < registry.generation()
-            if not behind and self.storage.exists(INDEX_NAME):
+            if not behind and _looks_complete(self.storage):
                 return False
             preserve_foreign_index(self.storage)
             before = self.storage.change_token()

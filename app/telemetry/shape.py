@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pyarrow as pa
 
-from app.telemetry.problems import MAX_COLUMNS, bad_file
+from app.telemetry.problems import MAX_COLUMNS, MAX_KEY_LENGTH, bad_file
 
 TIME_NAMES = ("t", "time_bin", "timestamp")
 LONG_NAMES = ("time_bin", "component_id", "measure", "value")
@@ -63,6 +63,9 @@ def check_names(names: list[str]) -> None:
     for index, name in enumerate(names, start=1):
         if not name.strip():
             raise bad_file(f"column {index} has no name", column_index=index)
+        if len(name) > MAX_KEY_LENGTH:  # the name becomes a series id, like long-table keys
+            raise bad_file(f"column {index} has a name longer than {MAX_KEY_LENGTH} characters",
+                           column_index=index)
         folded = _fold(name)
         if folded in seen:
             raise bad_file(f"duplicate column name '{name}' (columns {seen[folded]} and {index})", column=name)
