@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from app.api import Blueprint, context
-from app.api.schemas import (
+from app.api.schemas_workflows import (
     CompareRequestSchema,
     CompareResponseSchema,
     LineageQuerySchema,

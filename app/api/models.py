@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from app.api import Blueprint, context
 from app.api.runs import YAML_BODY, run_response, yaml_body
-from app.api.schemas import (
+from app.api.schemas_workflows import (
     InstantiateSchema,
     ModelCreatedSchema,
     RunResponseSchema,

@@ -45,12 +45,13 @@ from urllib.parse import unquote, urlparse
 import boto3
 from boto3.s3.transfer import TransferConfig
 from botocore.config import Config as BotoConfig
-from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError, PartialCredentialsError
+from botocore.exceptions import BotoCoreError, ClientError
 
-from app.errors import ConfigError, Conflict, NotFound, RegistryError, StorageRejected, StorageUnavailable
+from app.errors import ConfigError, Conflict, NotFound, RegistryError, StorageRejected
 from app.storage.base import FileInfo, FolderWriter, Storage
 from app.storage.local import TempFolderWriter, translate_os_errors
 from app.storage.paths import is_internal_name
+from app.storage.s3_support import RangeReader, error_code, translate_exc, translated
 
 log = logging.getLogger(__name__)
 
@@ -62,127 +63,9 @@ DELETE_BATCH = 1000
 # Uploaded last by write_folder and deleted first by delete_folder (see the module docstring).
 DESCRIPTOR_FILES = ("run.json", "manifest.json", "metadata.json")
 
-_MISSING_CODES = {"NoSuchKey", "404", "NotFound", "NoSuchUpload"}
-_DENIED_CODES = {"AccessDenied", "403", "InvalidAccessKeyId", "SignatureDoesNotMatch", "AllAccessDisabled",
-                 "AccountProblem", "InvalidToken", "ExpiredToken", "RequestTimeTooSkewed"}
-_UNAVAILABLE_CODES = {"NoSuchBucket", "SlowDown", "ServiceUnavailable", "InternalError", "503", "500",
-                      "RequestTimeout", "Throttling", "ThrottlingException", "RequestLimitExceeded"}
-_CHANGED_CODES = {"PreconditionFailed", "412"}
-
-
-def _error_code(exc: ClientError) -> str:
-    error = exc.response.get("Error", {}) or {}
-    return str(error.get("Code") or exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode") or "")
-
-
-def _translate_exc(exc: Exception, what: str) -> RegistryError:
-    """Map a boto error to a registry error whose message is safe to show to clients."""
-    if isinstance(exc, ClientError):
-        code = _error_code(exc)
-        status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
-        if code in _MISSING_CODES or (status == 404 and code != "NoSuchBucket"):
-            return NotFound(f"{what} not found")
-        if code in _CHANGED_CODES:
-            return Conflict("the file changed while it was being read; retry")
-        if code in _DENIED_CODES or status == 403:
-            log.warning("object storage refused %s: %s", what, code)
-            return StorageRejected(f"object storage refused access ({code})")
-        if code in _UNAVAILABLE_CODES or (isinstance(status, int) and status >= 500):
-            log.warning("object storage unavailable for %s: %s", what, code)
-            return StorageUnavailable(f"object storage unavailable ({code})")
-        log.warning("object storage error for %s: %s", what, code)
-        return StorageRejected(f"object storage error ({code or 'unknown'})")
-    if isinstance(exc, NoCredentialsError | PartialCredentialsError):
-        log.warning("object storage credentials missing: %s", exc)
-        return StorageUnavailable("object storage credentials are not configured")
-    log.warning("object storage unreachable for %s: %s", what, exc)
-    return StorageUnavailable(f"object storage unreachable ({type(exc).__name__})")
-
-
-@contextmanager
-def _translated(what: str) -> Iterator[None]:
-    try:
-        yield
-    except (ClientError, BotoCoreError) as exc:
-        raise _translate_exc(exc, what) from None
-
-
 def _hidden(relative: str) -> bool:
     """Whether any segment of a relative key is an internal or dot name (never listed)."""
     return any(is_internal_name(part) for part in relative.split("/") if part)
-
-
-class _RangeReader(io.RawIOBase):
-    """A raw, seekable reader of one object: every read is one ranged GetObject (ETag-pinned)."""
-
-    def __init__(self, storage: S3Storage, object_key: str, size: int, etag: str | None):
-        super().__init__()
-        self._storage = storage
-        self._object_key = object_key
-        self._size = size
-        self._etag = etag
-        self._pos = 0
-        self.name = object_key
-
-    def readable(self) -> bool:
-        return True
-
-    def seekable(self) -> bool:
-        return True
-
-    def size(self) -> int:
-        return self._size
-
-    def tell(self) -> int:
-        return self._pos
-
-    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
-        if whence == io.SEEK_SET:
-            position = offset
-        elif whence == io.SEEK_CUR:
-            position = self._pos + offset
-        elif whence == io.SEEK_END:
-            position = self._size + offset
-        else:
-            raise ValueError(f"invalid whence: {whence}")
-        if position < 0:
-            raise OSError(22, "negative seek position")
-        self._pos = position
-        return position
-
-    def _fetch(self, start: int, end: int) -> bytes:
-        """Bytes [start, end] inclusive (both within the object)."""
-        extra = {"IfMatch": self._etag} if self._etag else {}
-        with _translated("file"):
-            response = self._storage.client.get_object(
-                Bucket=self._storage.bucket, Key=self._object_key, Range=f"bytes={start}-{end}", **extra)
-            body = response["Body"]
-            try:
-                return body.read()
-            finally:
-                body.close()
-
-    def readinto(self, buffer) -> int:
-        if self.closed:
-            raise ValueError("I/O operation on closed file")
-        view = memoryview(buffer).cast("B")
-        want = min(len(view), self._size - self._pos)
-        if want <= 0:
-            return 0
-        data = self._fetch(self._pos, self._pos + want - 1)
-        count = len(data)
-        view[:count] = data
-        self._pos += count
-        return count
-
-    def readall(self) -> bytes:
-        if self.closed:
-            raise ValueError("I/O operation on closed file")
-        if self._pos >= self._size:
-            return b""
-        data = self._fetch(self._pos, self._size - 1)
-        self._pos += len(data)
-        return data
 
 
 class S3Storage(Storage):
@@ -225,7 +108,7 @@ class S3Storage(Storage):
         args = {"Bucket": self.bucket, "Prefix": prefix, "PaginationConfig": {"PageSize": 1000}}
         if delimiter:
             args["Delimiter"] = delimiter
-        with _translated("folder"):
+        with translated("folder"):
             yield from paginator.paginate(**args)
 
     # -- reading ------------------------------------------------------------------------------
@@ -259,7 +142,7 @@ class S3Storage(Storage):
     def _head(self, key: str) -> dict:
         if not key.strip("/"):
             raise NotFound("file not found")
-        with _translated("file"):
+        with translated("file"):
             return self.client.head_object(Bucket=self.bucket, Key=self._object(key))
 
     def stat(self, key: str) -> FileInfo:
@@ -271,7 +154,7 @@ class S3Storage(Storage):
         return self._head(key)["ETag"]
 
     def _folder_exists(self, key: str) -> bool:
-        with _translated("folder"):
+        with translated("folder"):
             response = self.client.list_objects_v2(Bucket=self.bucket, Prefix=self._folder(key), MaxKeys=1)
         return bool(response.get("KeyCount") or response.get("Contents"))
 
@@ -287,7 +170,7 @@ class S3Storage(Storage):
 
     def open(self, key: str) -> BinaryIO:
         head = self._head(key)
-        raw = _RangeReader(self, self._object(key), int(head["ContentLength"]), head.get("ETag"))
+        raw = RangeReader(self, self._object(key), int(head["ContentLength"]), head.get("ETag"))
         return io.BufferedReader(raw, buffer_size=READ_BUFFER)
 
     def iter_range(self, key: str, start: int, length: int, chunk: int = 256 * 1024) -> Iterator[bytes]:
@@ -298,15 +181,15 @@ class S3Storage(Storage):
             response = self.client.get_object(Bucket=self.bucket, Key=self._object(key),
                                               Range=f"bytes={start}-{start + length - 1}")
         except ClientError as exc:
-            if _error_code(exc) == "InvalidRange":
+            if error_code(exc) == "InvalidRange":
                 return  # start at or past the end: nothing to send, as for a local file
-            raise _translate_exc(exc, "file") from None
+            raise translate_exc(exc, "file") from None
         except BotoCoreError as exc:
-            raise _translate_exc(exc, "file") from None
+            raise translate_exc(exc, "file") from None
         body = response["Body"]
         try:
             remaining = length
-            with _translated("file"):
+            with translated("file"):
                 for block in body.iter_chunks(chunk_size=chunk):
                     if not block:
                         continue
@@ -321,7 +204,7 @@ class S3Storage(Storage):
     # -- writing ------------------------------------------------------------------------------
     def _upload(self, handle: BinaryIO, size: int, object_key: str) -> None:
         """One PUT for small files, a multipart upload (boto3 transfer manager) above the threshold."""
-        with _translated("file"):
+        with translated("file"):
             if size < self.transfer.multipart_threshold:
                 self.client.put_object(Bucket=self.bucket, Key=object_key, Body=handle)
             else:
@@ -398,7 +281,7 @@ class S3Storage(Storage):
         for start in range(0, len(object_keys), DELETE_BATCH):
             batch = object_keys[start:start + DELETE_BATCH]
             try:
-                with _translated("folder"):
+                with translated("folder"):
                     response = self.client.delete_objects(
                         Bucket=self.bucket, Delete={"Objects": [{"Key": k} for k in batch], "Quiet": True})
                 errors = response.get("Errors") or []
