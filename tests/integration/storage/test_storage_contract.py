@@ -413,7 +413,8 @@ def test_s3_errors_are_translated_without_details(make_s3):
     from botocore.config import Config as BotoConfig
     from botocore.exceptions import ClientError
 
-    from app.storage.s3 import StorageRejected, StorageUnavailable, _translate_exc
+    from app.errors import StorageRejected, StorageUnavailable
+    from app.storage.s3_support import translate_exc as _translate_exc
 
     missing_bucket = make_s3("no-such-bucket-here")
     with pytest.raises(StorageUnavailable) as caught:
