@@ -32,7 +32,11 @@ lint: install
 	$(BIN)/ruff check app tests bench
 
 bench: install
-	$(BIN)/python bench/bench_registry.py
+	$(BIN)/python bench/run_suite.py --count 100000 --reuse
+
+.PHONY: bench-1m
+bench-1m: install
+	$(BIN)/python bench/run_suite.py --count 1000000 --reuse
 
 bench-engine: install
 	$(BIN)/python bench/bench_engine.py

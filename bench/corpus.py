@@ -1,0 +1,213 @@
+"""Benchmark corpora: N synthetic artifact rows bulk-loaded in-process, and real run folders for scans."""
+
+from __future__ import annotations
+
+import json
+import math
+import random
+import shutil
+import time
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+
+from common import ROOT  # noqa: F401  (puts the repository on sys.path)
+from sqlalchemy import insert
+
+from app.config import Config
+from app.migrate import upgrade
+from app.registry.context import RegistryContext
+from app.registry.records import CAPABILITIES, ArtifactRecord, utcnow
+from app.registry.repository import _row_values
+from app.registry.seed import NODE_NAMES, TAGS, WORDS
+from app.registry.tables import artifact_tags, artifacts, relationships
+
+BATCH = 5000
+COMMON_WORD = "capacity"  # one of the seed vocabulary's 36 words: roughly 1 artifact in 6 mentions it
+RARE_WORD = "zeppelin"  # planted in 1 artifact in 10,000
+PLACES = ("Rotterdam", "Frankfurt", "Singapore", "Chicago", "Lyon", "Oslo", "Austin", "Osaka", "Leeds", "Porto")
+DESCRIBE = ("{a} scenario for {place}: {b} under {c} load with {n} nodes over {bins} bins.",
+            "Replays the {a} {b} profile observed in {place}; tuned for {c}.",
+            "What-if study of {a} and {b} at {place} ({bins} hourly bins, {n} nodes). Reviewed by {team}.",
+            "{a} model with {c} {b} assumptions; baseline for the {place} {team} planning cycle.")
+TEAMS = ("ops", "planning", "sre", "finance", "logistics")
+
+
+def _size(rng: random.Random, kind: str) -> int:
+    mu = {"run": math.log(400_000), "model": math.log(6_000), "telemetry": math.log(20_000_000)}[kind]
+    return int(rng.lognormvariate(mu, 1.1))
+
+
+def generate(count: int, seed: int = 11) -> Iterator[ArtifactRecord]:
+    """`count` realistic records: 70/20/10 run/model/telemetry, 1-4 of 50 tags, two years of dates."""
+    rng = random.Random(seed)
+    now = utcnow().replace(microsecond=0)
+    models: list[str] = []
+    for index in range(count):
+        roll = rng.random()
+        kind = "run" if roll < 0.7 else "model" if roll < 0.9 else "telemetry"
+        created = now - timedelta(seconds=rng.randint(0, 2 * 365 * 86400))
+        a, b, c = rng.sample(WORDS, 3)
+        nodes = rng.sample(NODE_NAMES, rng.randint(1, 5))
+        bins = rng.choice((12, 24, 48, 168))
+        place = rng.choice(PLACES)
+        title = f"{a.title()} {b} {c} - {place} #{index}"
+        description = rng.choice(DESCRIBE).format(a=a, b=b, c=c, place=place, n=len(nodes), bins=bins,
+                                                  team=rng.choice(TEAMS))
+        if index % 10_000 == 4_321:
+            description += f" Includes the {RARE_WORD} hangar feed."
+        prefix = {"run": "run", "model": "model", "telemetry": "tel"}[kind]
+        artifact_id = f"{prefix}_{created:%Y%m%dT%H%M%SZ}_{rng.getrandbits(32):08x}"
+        path = {"run": artifact_id, "model": f"models/{artifact_id}", "telemetry": f"telemetry/{artifact_id}"}[kind]
+        series = [f"{n}@{n.upper()}@DEFAULT" for n in nodes]
+        metadata = {"grid": {"bins": bins, "binMinutes": 60, "timezone": "UTC"}, "nodes": nodes}
+        derived: list[str] = []
+        if kind == "run":
+            metadata.update(series=series, engine_version="1.4.2", rng_seed=rng.randint(0, 10**6),
+                            model_hash=f"sha256:{rng.getrandbits(128):032x}")
+            if models and rng.random() < 0.2:
+                derived = [rng.choice(models)]
+                metadata["provenance"] = {"model_id": derived[0]}
+        elif kind == "model":
+            models.append(artifact_id)
+        else:
+            metadata.update(rows=rng.randint(1_000, 500_000), columns=nodes, format="csv")
+        yield ArtifactRecord(
+            id=artifact_id, type=kind, title=title, path=path, created=created,
+            modified=created + timedelta(seconds=rng.randint(0, 3600)),
+            source={"run": rng.choice(("engine", "engine", "engine", "sim")), "model": "engine",
+                    "telemetry": "import"}[kind],
+            description=description, tags=rng.sample(TAGS, rng.randint(1, 4)),
+            capabilities=list(CAPABILITIES[kind]), size_bytes=_size(rng, kind),
+            file_count=rng.randint(3, 12), series_count=len(series) if kind == "run" else 0,
+            metadata=metadata, derived_from=derived, fingerprint=f"{rng.getrandbits(64):016x}")
+
+
+def context(data_dir: Path, database_url: str = "", **overrides) -> RegistryContext:
+    """A RegistryContext on data_dir (and database_url), mirror writes left to the caller."""
+    values = {"data_dir": str(data_dir), "auto_discover": False, "mirror_process": False, **overrides}
+    if database_url:
+        values["database_url"] = database_url
+    ctx = RegistryContext.build(Config.from_env().with_overrides(values))
+    ctx.mirror.background = False
+    return ctx
+
+
+def bulk_load(ctx: RegistryContext, count: int, seed: int = 11, registry_rows: int | None = None) -> dict:
+    """Register generated records through SqlRegistry.add in batches; returns its rate.
+
+    With `registry_rows`, only that many go through SqlRegistry.add (the measured rate); the rest are
+    inserted with executemany of the repository's own row values (same rows, bounded wall time).
+    """
+    start, measured = time.perf_counter(), None
+    batch: list[ArtifactRecord] = []
+    loaded = 0
+    for record in generate(count, seed):
+        batch.append(record)
+        if len(batch) >= BATCH:
+            fast = registry_rows is not None and loaded >= registry_rows
+            loaded += _write_many(ctx, batch) if fast else _write(ctx, batch)
+            if registry_rows is not None and measured is None and loaded >= registry_rows:
+                measured = (loaded, time.perf_counter() - start)
+    fast = registry_rows is not None and loaded >= registry_rows
+    loaded += _write_many(ctx, batch) if fast else _write(ctx, batch)
+    seconds = time.perf_counter() - start
+    rows, took = measured or (loaded, seconds)
+    return {"count": loaded, "seconds": round(seconds, 2), "per_s": round(rows / took, 1), "batch": BATCH,
+            "rate_measured_on": rows}
+
+
+def _write(ctx: RegistryContext, batch: list[ArtifactRecord]) -> int:
+    if not batch:
+        return 0
+    with ctx.writing() as registry:
+        for record in batch:
+            registry.add(record)
+    done = len(batch)
+    batch.clear()
+    return done
+
+
+def _write_many(ctx: RegistryContext, batch: list[ArtifactRecord]) -> int:
+    """The same rows as SqlRegistry.add writes, as three executemany statements (bench loader only)."""
+    if not batch:
+        return 0
+    with ctx.writing() as registry:
+        connection = registry.connection
+        returning = insert(artifacts).returning(artifacts.c.seq, sort_by_parameter_order=True)
+        seqs = list(connection.execute(returning, [_row_values(r) for r in batch]).scalars())
+        tags = [{"tag": t, "artifact_seq": s} for r, s in zip(batch, seqs, strict=True) for t in r.tags]
+        if tags:
+            connection.execute(insert(artifact_tags), tags)
+        links = [{"source_id": r.id, "target_id": t, "kind": "derived_from"} for r in batch for t in r.derived_from]
+        if links:
+            connection.execute(insert(relationships), links)
+    done = len(batch)
+    batch.clear()
+    return done
+
+
+def sqlite_corpus(root: Path, count: int, reuse: bool, seed: int = 11) -> tuple[Path, dict | None]:
+    """data dir `<root>/corpus-<count>` with registry.db holding the corpus; (dir, load stats or None)."""
+    data_dir = root / f"corpus-{count}"
+    marker = data_dir / "corpus.json"
+    if reuse and marker.exists() and json.loads(marker.read_text()).get("seed") == seed:
+        print(f"reusing corpus {data_dir}", flush=True)
+        return data_dir, json.loads(marker.read_text()).get("load")
+    shutil.rmtree(data_dir, ignore_errors=True)
+    data_dir.mkdir(parents=True)
+    ctx = context(data_dir)
+    try:
+        upgrade(ctx.config.database_url)
+        load = bulk_load(ctx, count, seed)
+    finally:
+        ctx.close()
+    print(f"bulk-loaded {load['count']} artifacts into SQLite in {load['seconds']} s ({load['per_s']}/s)",
+          flush=True)
+    marker.write_text(json.dumps({"count": count, "seed": seed, "load": load}))
+    return data_dir, load
+
+
+def rate_probe(root: Path, count: int, seed: int = 12) -> dict:
+    """Bulk-load `count` fresh rows into a scratch SQLite database: the registration rate of this run."""
+    data_dir = root / "rate-probe"
+    shutil.rmtree(data_dir, ignore_errors=True)
+    data_dir.mkdir(parents=True)
+    ctx = context(data_dir)
+    try:
+        upgrade(ctx.config.database_url)
+        load = bulk_load(ctx, count, seed)
+    finally:
+        ctx.close()
+        shutil.rmtree(data_dir, ignore_errors=True)
+    print(f"bulk registration probe: {load}", flush=True)
+    return load
+
+
+def run_folders(root: Path, count: int, reuse: bool) -> tuple[Path, float | None]:
+    """`<root>/folders-<count>`: real synthetic run folders (app.registry.seed), no database left behind."""
+    from app.registry.seed import seed_synthetic
+
+    data_dir = root / f"folders-{count}"
+    marker = data_dir / ".bench-folders.json"
+    if reuse and marker.exists():
+        print(f"reusing run folders {data_dir}", flush=True)
+        return data_dir, None
+    shutil.rmtree(data_dir, ignore_errors=True)
+    data_dir.mkdir(parents=True)
+    scratch = root / "folders-seed-scratch.db"
+    scratch.unlink(missing_ok=True)
+    url = f"sqlite:///{scratch}"
+    upgrade(url)
+    ctx = context(data_dir, url)
+    start = time.perf_counter()
+    try:
+        seed_synthetic(ctx, count)
+    finally:
+        ctx.close()
+    seconds = time.perf_counter() - start
+    for path in root.glob("folders-seed-scratch.db*"):
+        path.unlink()
+    marker.write_text(json.dumps({"count": count, "seconds": seconds}))
+    print(f"wrote {count} run folders in {seconds:.1f} s", flush=True)
+    return data_dir, seconds
