@@ -43,10 +43,11 @@ def file_json(info: FileInfo) -> dict:
 def list_artifact_files(ctx: RegistryContext, artifact_id: str, include_deleted: bool = False) -> list[FileInfo]:
     """Every file of an artifact folder, recursive, sorted by name, internal files excluded."""
     record = get_artifact(ctx, artifact_id, include_deleted=include_deleted)
-    return _files_of(ctx, record)
+    return files_of(ctx, record)
 
 
-def _files_of(ctx: RegistryContext, record: ArtifactRecord) -> list[FileInfo]:
+def files_of(ctx: RegistryContext, record: ArtifactRecord) -> list[FileInfo]:
+    """The files of an artifact already read from the registry (none if its folder is gone)."""
     try:
         return ctx.storage.list_files(record.path)
     except NotFound:
@@ -103,7 +104,7 @@ class _Sink:
 def zip_artifact(ctx: RegistryContext, artifact_id: str) -> tuple[str, Iterator[bytes]]:
     """The folder as a zip, streamed file by file (never built in memory); returns (name, chunks)."""
     record = get_artifact(ctx, artifact_id)
-    files = _files_of(ctx, record)
+    files = files_of(ctx, record)
 
     def generate() -> Iterator[bytes]:
         sink = _Sink()

@@ -13,8 +13,8 @@ from datetime import datetime
 from sqlalchemy import Connection, false, func, literal, select, tuple_, union
 
 from app.errors import BadRequest
-from app.registry.records import parse_iso
-from app.registry.repository import ROW_COLUMNS, SqlRegistry, record_from_row
+from app.registry.records import parse_iso, record_from_json
+from app.registry.repository import SqlRegistry
 from app.registry.tables import artifact_tags, artifacts, relationships
 
 SORT_COLUMNS = {
@@ -74,21 +74,27 @@ class ListQuery:
 
 @dataclass
 class ListResult:
-    """One page of artifacts plus totals and the next keyset cursor."""
+    """One page of artifacts (as their JSON documents) plus totals and the next keyset cursor."""
 
-    records: list
+    ids: list[str]
+    documents: list[str]
     total: int
     next_cursor: str | None
     scores: dict[str, float] = field(default_factory=dict)
     snippets: dict[str, str] = field(default_factory=dict)
     facets: dict[str, list[dict]] | None = None
 
+    @property
+    def records(self) -> list:
+        """The page as records (parsed from the documents; the API serves the documents directly)."""
+        return [record_from_json(json.loads(doc)) for doc in self.documents]
+
 
 def list_artifacts(connection: Connection, search, query: ListQuery) -> ListResult:
     """Run a listing query: one page, the total of all matches and (optionally) facets."""
     match = search.compile(query.search) if query.search else None
     if query.search and match is None:
-        return ListResult([], 0, None, facets={f: [] for f in query.facets} if query.facets else None)
+        return ListResult([], [], 0, None, facets={f: [] for f in query.facets} if query.facets else None)
     if query.effective_sort == "relevance" and match is None:
         raise BadRequest("sort=relevance needs a search", details={"sort": "relevance requires search"})
     conditions = filter_conditions(query)
@@ -100,8 +106,8 @@ def list_artifacts(connection: Connection, search, query: ListQuery) -> ListResu
     keys = _page_keys(connection, query, conditions, ranked)
     has_more = len(keys) > query.limit
     keys = keys[: query.limit]
-    records = _records_in_order(connection, [k.seq for k in keys])
-    result = ListResult(records, total, _next_cursor(query, keys[-1]) if has_more else None)
+    documents = SqlRegistry(connection).documents([(k.seq, k.id) for k in keys])
+    result = ListResult([k.id for k in keys], documents, total, _next_cursor(query, keys[-1]) if has_more else None)
     if match:
         if ranked is not None:
             result.scores = {k.id: round(-float(k.sort_value), 6) for k in keys}
@@ -115,15 +121,6 @@ def list_artifacts(connection: Connection, search, query: ListQuery) -> ListResu
 
 def _count(connection: Connection, conditions: list) -> int:
     return connection.execute(select(func.count()).select_from(artifacts).where(*conditions)).scalar_one()
-
-
-def _records_in_order(connection: Connection, seqs: list[int]) -> list:
-    """Full rows for a page, fetched by primary key after the index-only page query (a deferred join)."""
-    if not seqs:
-        return []
-    rows = connection.execute(select(artifacts.c.seq, *ROW_COLUMNS).where(artifacts.c.seq.in_(seqs))).all()
-    by_seq = {row.seq: record_from_row(row) for row in rows}
-    return SqlRegistry(connection).with_relationships([by_seq[s] for s in seqs if s in by_seq])
 
 
 _CACHE: OrderedDict = OrderedDict()

@@ -144,17 +144,28 @@ class SqlRegistry:
             record.generates = links[1].get(record.id, [])
             yield record
 
-    def iter_documents(self, batch: int = 5000) -> Iterator[str]:
+    def iter_documents(self) -> Iterator[str]:
         """Every artifact as its JSON text (deleted included, ordered by id), relationships spliced in."""
         derived, generates = self._all_links()
-        rows = self.connection.execute(
-            select(artifacts.c.id, artifacts.c.doc).order_by(artifacts.c.id)).yield_per(batch)
+        # Read in storage order (a walk of the id index would fetch rows in random order) and sort here.
+        rows = sorted(self.connection.execute(select(artifacts.c.id, artifacts.c.doc)).all())
         for artifact_id, doc in rows:
-            if not doc:  # written before the doc column existed: serialise the slow way
-                doc = json.dumps(artifact_doc(self.get(artifact_id)), ensure_ascii=False)
-            links = json.dumps({"derived_from": derived.get(artifact_id, []),
-                                "generates": generates.get(artifact_id, [])})
-            yield doc[:-1] + ', "relationships": ' + links + "}"
+            yield self._document(artifact_id, doc, derived, generates)
+
+    def documents(self, keys: list[tuple[int, str]]) -> list[str]:
+        """The JSON text of a page of artifacts, given as (seq, id) in page order."""
+        if not keys:
+            return []
+        docs = dict(self.connection.execute(
+            select(artifacts.c.seq, artifacts.c.doc).where(artifacts.c.seq.in_([seq for seq, _ in keys]))).all())
+        derived, generates = self._links_of([artifact_id for _, artifact_id in keys])
+        return [self._document(artifact_id, docs.get(seq, ""), derived, generates) for seq, artifact_id in keys]
+
+    def _document(self, artifact_id: str, doc: str, derived: dict, generates: dict) -> str:
+        if not doc:  # written before the doc column existed: serialise the slow way
+            doc = json.dumps(artifact_doc(self.get(artifact_id)), ensure_ascii=False)
+        links = json.dumps({"derived_from": derived.get(artifact_id, []), "generates": generates.get(artifact_id, [])})
+        return doc[:-1] + ', "relationships": ' + links + "}"
 
     # -- relationships --------------------------------------------------------------------------
     def set_derived_from(self, source_id: str, targets: list[str]) -> None:
@@ -169,21 +180,30 @@ class SqlRegistry:
 
     def with_relationships(self, records: list[ArtifactRecord]) -> list[ArtifactRecord]:
         """Fill derived_from and generates for a page of records."""
-        if not records:
-            return records
-        ids = [r.id for r in records]
+        derived, generates = self._links_of([r.id for r in records])
+        for record in records:
+            record.derived_from = derived.get(record.id, [])
+            record.generates = generates.get(record.id, [])
+        return records
+
+    def _links_of(self, ids: list[str]) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
+        """(derived_from, generates) by id for the given artifacts."""
+        derived: dict[str, list[str]] = {}
+        generates: dict[str, list[str]] = {}
+        if not ids:
+            return derived, generates
+        wanted = set(ids)
         rows = self.connection.execute(
             select(relationships.c.source_id, relationships.c.target_id)
             .where(relationships.c.source_id.in_(ids) | relationships.c.target_id.in_(ids))
             .order_by(relationships.c.source_id, relationships.c.target_id)
         ).all()
-        by_id = {r.id: r for r in records}
         for source, target in rows:
-            if source in by_id:
-                by_id[source].derived_from.append(target)
-            if target in by_id:
-                by_id[target].generates.append(source)
-        return records
+            if source in wanted:
+                derived.setdefault(source, []).append(target)
+            if target in wanted:
+                generates.setdefault(target, []).append(source)
+        return derived, generates
 
     def _all_links(self) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
         derived: dict[str, list[str]] = {}
