@@ -104,6 +104,23 @@ class SqlRegistry:
         self._write_tags(result.inserted_primary_key[0], record.tags)
         self.set_derived_from(record.id, record.derived_from)
 
+    def add_many(self, records: list[ArtifactRecord]) -> None:
+        """Insert many new artifacts with three batched statements (rows, tags, links)."""
+        if not records:
+            return
+        inserted = self.connection.execute(
+            insert(artifacts).returning(artifacts.c.seq, artifacts.c.id, sort_by_parameter_order=True),
+            [_row_values(r) for r in records],
+        ).all()
+        seqs = {artifact_id: seq for seq, artifact_id in inserted}
+        tags = [{"tag": t, "artifact_seq": seqs[r.id]} for r in records for t in r.tags]
+        links = [{"source_id": r.id, "target_id": t, "kind": "derived_from"}
+                 for r in records for t in dict.fromkeys(r.derived_from) if t != r.id]
+        if tags:
+            self.connection.execute(insert(artifact_tags), tags)
+        if links:
+            self.connection.execute(insert(relationships), links)
+
     def save(self, record: ArtifactRecord) -> None:
         """Replace the stored row of an existing artifact (tags and outgoing links included)."""
         self.connection.execute(

@@ -66,13 +66,16 @@ def mark_missing(registry: SqlRegistry, record: ArtifactRecord) -> None:
 
 def apply_records(registry: SqlRegistry, records: Iterable[ArtifactRecord], report: RescanReport) -> None:
     """Insert new records and refresh existing ones, counting what happened."""
+    records = list(records)
+    known = registry.get_many([r.id for r in records])
+    fresh = [r for r in records if r.id not in known]
+    registry.add_many(fresh)
+    report.added += len(fresh)
     for scanned in records:
-        existing = registry.get(scanned.id)
-        merged = merge_scanned(existing, scanned)
-        if existing is None:
-            registry.add(merged)
-            report.added += 1
+        if scanned.id not in known:
             continue
+        existing = registry.with_relationships([known[scanned.id]])[0]
+        merged = merge_scanned(existing, scanned)
         if existing.metadata.get("missing") and merged.deleted_at is None:
             report.restored += 1
         else:
