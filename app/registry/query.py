@@ -9,8 +9,9 @@ import threading
 from collections import OrderedDict
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
+from typing import NamedTuple
 
-from sqlalchemy import Connection, false, func, literal, select, tuple_, union
+from sqlalchemy import Connection, exists, false, func, literal, select, tuple_, union
 
 from app.errors import BadRequest
 from app.registry.records import parse_iso, record_from_json
@@ -25,6 +26,8 @@ SORT_COLUMNS = {
     "id": artifacts.c.id,
 }
 FACET_LIMIT = 50
+# From this many matches on, a tag filter walks the sort index instead of collecting and sorting rows.
+COMMON_TAG_ROWS = 1000
 
 
 @dataclass
@@ -97,26 +100,62 @@ def list_artifacts(connection: Connection, search, query: ListQuery) -> ListResu
         return ListResult([], [], 0, None, facets={f: [] for f in query.facets} if query.facets else None)
     if query.effective_sort == "relevance" and match is None:
         raise BadRequest("sort=relevance needs a search", details={"sort": "relevance requires search"})
-    conditions = filter_conditions(query)
-    if match:
-        conditions.append(artifacts.c.seq.in_(search.matching(match)))
-    ranked = search.ranked(match) if query.effective_sort == "relevance" else None
+    filters = filter_conditions(query)
+    conditions = [*filters, artifacts.c.seq.in_(search.matching(match))] if match else filters
     snapshot = (str(connection.engine.url), *SqlRegistry(connection).snapshot())
     total = cached(snapshot, ("total", query.filter_key()), lambda: _count(connection, conditions))
-    keys = _page_keys(connection, query, conditions, ranked)
+    snippets = None
+    if query.effective_sort == "relevance" and query.effective_order == "desc":
+        keys, snippets = _best_matches(connection, search, match, query, filters, snapshot)
+    else:
+        ranked = search.ranked(match) if query.effective_sort == "relevance" else None
+        if query.tags and total >= COMMON_TAG_ROWS:
+            conditions = [*filter_conditions(query, walk_tags=True), *conditions[len(filters):]]
+        keys = _page_keys(connection, query, conditions, ranked)
     has_more = len(keys) > query.limit
     keys = keys[: query.limit]
     documents = SqlRegistry(connection).documents([(k.seq, k.id) for k in keys])
     result = ListResult([k.id for k in keys], documents, total, _next_cursor(query, keys[-1]) if has_more else None)
     if match:
-        if ranked is not None:
+        if query.effective_sort == "relevance":
             result.scores = {k.id: round(-float(k.sort_value), 6) for k in keys}
-        snippets = search.snippets(connection, match, [k.seq for k in keys])
+        if snippets is None:
+            snippets = search.snippets(connection, match, [k.seq for k in keys])
         result.snippets = {k.id: snippets.get(k.seq, "") for k in keys}
     if query.facets:
         facet_key = ("facets", query.filter_key(), tuple(query.facets))
         result.facets = cached(snapshot, facet_key, lambda: facet_counts(connection, query.facets, conditions))
     return result
+
+
+class PageKey(NamedTuple):
+    """One row of a page: where it is, its id and the value it is sorted by."""
+
+    seq: int
+    id: str
+    sort_value: object
+
+
+def _best_matches(connection: Connection, search, match: str, query: ListQuery, filters: list, snapshot: tuple):
+    """Best-first page of a search: ranked inside the index with a LIMIT, then filtered; the window
+    widens until the page is exact in (rank, id) order (ties at its edge included)."""
+    after = decode_cursor(query) if query.cursor else None
+    need = query.limit + 1 + (0 if query.cursor else query.offset)
+    window = max(2 * need, 64)
+    while True:
+        top = cached(snapshot, ("top", match, window), lambda size=window: search.top(connection, match, size))
+        allowed = dict(connection.execute(
+            select(artifacts.c.seq, artifacts.c.id).where(artifacts.c.seq.in_([t[0] for t in top]), *filters)).all())
+        rows = sorted((rank, allowed[seq], seq, snippet) for seq, rank, snippet in top if seq in allowed)
+        if after is not None:
+            rows = [r for r in rows if (r[0], r[1]) > (after[0], after[1])]
+        edge = top[-1][1] if top else None
+        if len(top) < window or (len(rows) >= need and rows[need - 1][0] < edge):
+            break
+        window *= 4
+    page = rows if query.cursor else rows[query.offset:]
+    page = page[: query.limit + 1]
+    return [PageKey(seq, artifact_id, rank) for rank, artifact_id, seq, _ in page], {r[2]: r[3] for r in page}
 
 
 def _count(connection: Connection, conditions: list) -> int:
@@ -143,7 +182,7 @@ def cached(snapshot: tuple, key: tuple, compute):
     return value
 
 
-def filter_conditions(query: ListQuery) -> list:
+def filter_conditions(query: ListQuery, walk_tags: bool = False) -> list:
     """WHERE conditions for every filter of the query (search excluded; it is a join)."""
     c = artifacts.c
     conditions = []
@@ -155,7 +194,7 @@ def filter_conditions(query: ListQuery) -> list:
         conditions.append(c.type.in_(query.types))
     if query.sources:
         conditions.append(c.source.in_(query.sources))
-    conditions.extend(_tag_conditions(query))
+    conditions.extend(_tag_conditions(query, walk_tags))
     conditions.extend(c.capabilities.like(f"%,{cap},%") for cap in query.capabilities)
     if query.created_after is not None:
         conditions.append(c.created >= query.created_after)
@@ -178,14 +217,15 @@ def filter_conditions(query: ListQuery) -> list:
     return conditions
 
 
-def _tag_conditions(query: ListQuery) -> list:
+def _tag_conditions(query: ListQuery, walk: bool) -> list:
     if not query.tags:
         return []
-
     tagged = artifact_tags.alias("tag_filter")  # an alias: the tags facet joins artifact_tags itself
 
     def has(tags: list[str]):
-        # seq IN (...) lets the planner drive from the tag index (rowid look-ups) for rare tags.
+        if walk:  # common tags: walk the sort index and stop after a page (a correlated EXISTS)
+            return exists().where(tagged.c.artifact_seq == artifacts.c.seq, tagged.c.tag.in_(tags))
+        # rare tags: seq IN (...) drives from the tag index (rowid look-ups), then sorts the few rows
         return artifacts.c.seq.in_(select(tagged.c.artifact_seq).where(tagged.c.tag.in_(tags)))
 
     if query.tag_mode == "any":

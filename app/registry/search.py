@@ -64,6 +64,18 @@ class SqliteSearch:
             .subquery("fts")
         )
 
+    def top(self, connection: Connection, match: str, limit: int) -> list[tuple[int, float, str]]:
+        """The best `limit` matches as (rowid, rank, snippet), best first, ranked inside the index."""
+        rows = connection.execute(
+            text(
+                f"SELECT rowid, bm25(artifacts_fts, {BM25_WEIGHTS}) AS rank, "
+                f"snippet(artifacts_fts, -1, '{MARK_OPEN}', '{MARK_CLOSE}', '…', 16) "
+                "FROM artifacts_fts WHERE artifacts_fts MATCH :match ORDER BY rank LIMIT :limit"
+            ),
+            {"match": match, "limit": limit},
+        )
+        return [(rowid, rank, render_snippet(raw)) for rowid, rank, raw in rows]
+
     def snippets(self, connection: Connection, match: str, seqs: list[int]) -> dict[int, str]:
         """HTML-safe snippets with matches wrapped in <mark>, for a page of rows."""
         if not seqs:

@@ -55,6 +55,19 @@ class PostgresSearch:
         return (select(artifacts.c.seq.label("rowid"), rank.label("rank"))
                 .where(self._matches(match)).subquery("fts"))
 
+    def top(self, connection: Connection, match: str, limit: int) -> list[tuple[int, float, str]]:
+        """The best `limit` matches as (seq, rank, snippet), best first (lower rank is better)."""
+        query = func.to_tsquery("simple", match)
+        rank = (-func.ts_rank(VECTOR, query)).label("rank")
+        best = (select(artifacts.c.seq, rank).where(self._matches(match))
+                .order_by(rank, artifacts.c.seq).limit(limit).subquery())
+        options = f'StartSel="{MARK_OPEN}", StopSel="{MARK_CLOSE}", MaxWords=24, MinWords=8'
+        headline = func.ts_headline("simple", HEADLINE_SOURCE, query, options)
+        rows = connection.execute(
+            select(best.c.seq, best.c.rank, headline).join(artifacts, artifacts.c.seq == best.c.seq)
+            .order_by(best.c.rank, best.c.seq))
+        return [(seq, float(value), render_snippet(raw)) for seq, value, raw in rows]
+
     def snippets(self, connection: Connection, match: str, seqs: list[int]) -> dict[int, str]:
         """HTML-safe snippets with matches wrapped in <mark>, for a page of rows."""
         if not seqs:
