@@ -15,7 +15,7 @@ from scale_bench import mirror_regeneration
 from app.migrate import upgrade
 from tests.pg_server import binaries, postgres_server
 
-PG_REGISTRY_ROWS = 5000  # rows loaded through SqlRegistry.add (rate); the rest batched
+PG_REGISTRY_ROWS = 5000  # rows loaded through SqlRegistry.add_many (rate); the rest batched
 PG_QUERIES = {"q1_list", "q2_type", "q3_tag", "q4_search_common", "q4_search_rare"}
 
 

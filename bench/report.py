@@ -71,7 +71,7 @@ def scale_rows(res: dict, big: bool) -> list[tuple[str, object, str, bool | None
         f"{q6.get('client_cpu_ms_per_request')} ms)", q6.get("req_per_s"), 500 if big else 600, True, "req/s")
     rows.append(("Q1 throughput, 8 clients", f"{(tp.get('q1_list') or {}).get('req_per_s')} req/s", "-", None))
     load = res.get("load") or {}
-    add(f"bulk registration (SqlRegistry.add, batches of 5,000; {load.get('count')} fresh rows)",
+    add(f"bulk registration (SqlRegistry.add_many, batches of 5,000; {load.get('count')} fresh rows)",
         load.get("per_s"), 5000, True, "artifacts/s")
     pg_load = res.get("postgres", {}).get("load") or {}
     rows.append(("bulk registration on PostgreSQL", f"{pg_load.get('per_s')} artifacts/s", ">= 5000", None))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Iterable, Iterator
+from operator import itemgetter
 
 from sqlalchemy import BigInteger, Connection, Text, cast, delete, insert, select, update
 
@@ -165,7 +166,8 @@ class SqlRegistry:
         """Every artifact as its JSON text (deleted included, ordered by id), relationships spliced in."""
         derived, generates = self._all_links()
         # Read in storage order (a walk of the id index would fetch rows in random order) and sort here.
-        rows = sorted(self.connection.execute(select(artifacts.c.id, artifacts.c.doc)).all())
+        rows = sorted(((row[0], row[1]) for row in self.connection.execute(select(artifacts.c.id, artifacts.c.doc))),
+                      key=itemgetter(0))
         for artifact_id, doc in rows:
             yield self._document(artifact_id, doc, derived, generates)
 
