@@ -7,7 +7,7 @@ import pytest
 import requests
 
 from tests.conftest import EXAMPLES, SAMPLE_DATA
-from tests.e2e.live import gunicorn
+from tests.live import gunicorn
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ import requests
 
 from tests.backends import fresh_database
 from tests.conftest import EXAMPLES
-from tests.e2e.live import gunicorn
+from tests.live import gunicorn
 
 HELLO = (EXAMPLES / "hello.yaml").read_bytes()
 WRITES_PER_CLIENT = 8

@@ -32,7 +32,8 @@ from app.startup import DatabaseCorrupt, prepare
 from app.storage import local as local_storage
 from app.storage.local import LocalStorage
 from tests.conftest import EXAMPLES, SAMPLE_DATA, make_app
-from tests.reliability.conftest import ROOT, LiveServer, assert_error_shape, soak_size
+from tests.live import ROOT, LiveServer
+from tests.reliability.conftest import assert_error_shape, soak_size
 
 HELLO = (EXAMPLES / "hello.yaml").read_bytes()
 WIDE = b"time_bin,arrivals,served\n2025-01-01T00:00:00Z,10,8\n2025-01-01T01:00:00Z,20,16\n"
