@@ -51,7 +51,7 @@ def postgres_server():
     port = _free_port()
     try:
         subprocess.run(_as_owner([str(bin_dir / "initdb"), "-D", str(data), "-U", "postgres", "-A", "trust",
-                                  "-E", "UTF8", "--no-sync"]), check=True, capture_output=True)
+                                  "-E", "UTF8", "--locale=C", "--no-sync"]), check=True, capture_output=True)
         options = f"-p {port} -k {sockets} -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off"
         subprocess.run(_as_owner([str(bin_dir / "pg_ctl"), "-D", str(data), "-l", str(root / "log"), "-o",
                                   options, "-w", "-t", "60", "start"]), check=True, capture_output=True)
