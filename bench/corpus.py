@@ -153,31 +153,31 @@ def sqlite_corpus(root: Path, count: int, reuse: bool, seed: int = 11) -> tuple[
     if reuse and marker.exists() and json.loads(marker.read_text()).get("seed") == seed:
         print(f"reusing corpus {data_dir}", flush=True)
         return data_dir, json.loads(marker.read_text()).get("load")
-    shutil.rmtree(data_dir, ignore_errors=True)
-    data_dir.mkdir(parents=True)
-    ctx = context(data_dir)
-    try:
-        upgrade(ctx.config.database_url)
-        load = bulk_load(ctx, count, seed)
-    finally:
-        ctx.close()
+    load = _load_fresh(data_dir, count, seed)
     print(f"bulk-loaded {load['count']} artifacts into SQLite in {load['seconds']} s ({load['per_s']}/s)",
           flush=True)
     marker.write_text(json.dumps({"count": count, "seed": seed, "load": load}))
     return data_dir, load
 
 
-def rate_probe(root: Path, count: int, seed: int = 12) -> dict:
-    """Bulk-load `count` fresh rows into a scratch SQLite database: the registration rate of this run."""
-    data_dir = root / "rate-probe"
+def _load_fresh(data_dir: Path, count: int, seed: int) -> dict:
+    """A new, migrated SQLite registry in `data_dir` with `count` generated artifacts; the load stats."""
     shutil.rmtree(data_dir, ignore_errors=True)
     data_dir.mkdir(parents=True)
     ctx = context(data_dir)
     try:
         upgrade(ctx.config.database_url)
-        load = bulk_load(ctx, count, seed)
+        return bulk_load(ctx, count, seed)
     finally:
         ctx.close()
+
+
+def rate_probe(root: Path, count: int, seed: int = 12) -> dict:
+    """Bulk-load `count` fresh rows into a scratch SQLite database: the registration rate of this run."""
+    data_dir = root / "rate-probe"
+    try:
+        load = _load_fresh(data_dir, count, seed)
+    finally:
         shutil.rmtree(data_dir, ignore_errors=True)
     print(f"bulk registration probe: {load}", flush=True)
     return load
