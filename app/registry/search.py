@@ -100,9 +100,6 @@ class SqliteSearch:
             return str(exc)
         return None
 
-    def rebuild(self, connection: Connection) -> None:
-        """Rebuild the whole index from the content table."""
-        connection.exec_driver_sql("INSERT INTO artifacts_fts(artifacts_fts) VALUES('rebuild')")
 
 
 def render_snippet(raw: str | None) -> str:
