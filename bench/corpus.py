@@ -12,15 +12,12 @@ from datetime import timedelta
 from pathlib import Path
 
 from common import ROOT  # noqa: F401  (puts the repository on sys.path)
-from sqlalchemy import insert
 
 from app.config import Config
 from app.migrate import upgrade
 from app.registry.context import RegistryContext
 from app.registry.records import CAPABILITIES, ArtifactRecord, utcnow
-from app.registry.repository import _row_values
 from app.registry.seed import NODE_NAMES, TAGS, WORDS
-from app.registry.tables import artifact_tags, artifacts, relationships
 
 BATCH = 5000
 COMMON_WORD = "capacity"  # one of the seed vocabulary's 36 words: roughly 1 artifact in 6 mentions it
@@ -93,54 +90,25 @@ def context(data_dir: Path, database_url: str = "", **overrides) -> RegistryCont
     return ctx
 
 
-def bulk_load(ctx: RegistryContext, count: int, seed: int = 11, registry_rows: int | None = None) -> dict:
-    """Register generated records through SqlRegistry.add_many in batches; returns its rate.
-
-    With `registry_rows`, only that many go through SqlRegistry.add_many (the measured rate); the rest are
-    inserted with executemany of the repository's own row values (same rows, bounded wall time).
-    """
-    start, measured = time.perf_counter(), None
+def bulk_load(ctx: RegistryContext, count: int, seed: int = 11) -> dict:
+    """Register generated records through SqlRegistry.add_many in batches; returns the rate."""
+    start = time.perf_counter()
     batch: list[ArtifactRecord] = []
     loaded = 0
     for record in generate(count, seed):
         batch.append(record)
         if len(batch) >= BATCH:
-            fast = registry_rows is not None and loaded >= registry_rows
-            loaded += _write_many(ctx, batch) if fast else _write(ctx, batch)
-            if registry_rows is not None and measured is None and loaded >= registry_rows:
-                measured = (loaded, time.perf_counter() - start)
-    fast = registry_rows is not None and loaded >= registry_rows
-    loaded += _write_many(ctx, batch) if fast else _write(ctx, batch)
+            loaded += _write(ctx, batch)
+    loaded += _write(ctx, batch)
     seconds = time.perf_counter() - start
-    rows, took = measured or (loaded, seconds)
-    return {"count": loaded, "seconds": round(seconds, 2), "per_s": round(rows / took, 1), "batch": BATCH,
-            "rate_measured_on": rows}
+    return {"count": loaded, "seconds": round(seconds, 2), "per_s": round(loaded / seconds, 1), "batch": BATCH}
 
 
 def _write(ctx: RegistryContext, batch: list[ArtifactRecord]) -> int:
     if not batch:
         return 0
-    with ctx.writing() as registry:
+    with ctx.writing(bulk=True) as registry:
         registry.add_many(batch)  # the registry's bulk path (seeding and rescans use it too)
-    done = len(batch)
-    batch.clear()
-    return done
-
-
-def _write_many(ctx: RegistryContext, batch: list[ArtifactRecord]) -> int:
-    """The same rows as SqlRegistry.add writes, as three executemany statements (bench loader only)."""
-    if not batch:
-        return 0
-    with ctx.writing() as registry:
-        connection = registry.connection
-        returning = insert(artifacts).returning(artifacts.c.seq, sort_by_parameter_order=True)
-        seqs = list(connection.execute(returning, [_row_values(r) for r in batch]).scalars())
-        tags = [{"tag": t, "artifact_seq": s} for r, s in zip(batch, seqs, strict=True) for t in r.tags]
-        if tags:
-            connection.execute(insert(artifact_tags), tags)
-        links = [{"source_id": r.id, "target_id": t, "kind": "derived_from"} for r in batch for t in r.derived_from]
-        if links:
-            connection.execute(insert(relationships), links)
     done = len(batch)
     batch.clear()
     return done

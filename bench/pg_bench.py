@@ -15,7 +15,6 @@ from scale_bench import mirror_regeneration
 from app.migrate import upgrade
 from tests.pg_server import binaries, postgres_server
 
-PG_REGISTRY_ROWS = 5000  # rows loaded through SqlRegistry.add_many (rate); the rest batched
 PG_QUERIES = {"q1_list", "q2_type", "q3_tag", "q4_search_common", "q4_search_rare"}
 
 
@@ -35,7 +34,7 @@ def pg_suite(root: Path, count: int, seed: int, requests_n: int, warmup: int, bu
         upgrade(url)
         ctx = context(data_dir, url)
         try:
-            out["load"] = bulk_load(ctx, count, seed, registry_rows=PG_REGISTRY_ROWS)
+            out["load"] = bulk_load(ctx, count, seed)
             print(f"  PostgreSQL bulk load: {out['load']}", flush=True)
             with ctx.db.write() as connection:
                 connection.exec_driver_sql("ANALYZE")

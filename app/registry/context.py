@@ -47,9 +47,12 @@ class RegistryContext:
         self.db.dispose()
 
     @contextmanager
-    def writing(self) -> Iterator[SqlRegistry]:
-        """One write transaction that counts as a change: bumps the generation, then wakes the mirror."""
-        with self.db.write() as connection:
+    def writing(self, bulk: bool = False) -> Iterator[SqlRegistry]:
+        """One write transaction that counts as a change: bumps the generation, then wakes the mirror.
+
+        `bulk` is for transactions that insert thousands of rows (seeding, rescans, imports).
+        """
+        with self.db.write(bulk=bulk) as connection:
             registry = SqlRegistry(connection)
             yield registry
             registry.bump_generation()

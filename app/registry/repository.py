@@ -7,12 +7,23 @@ import uuid
 from collections.abc import Iterable, Iterator
 from operator import itemgetter
 
-from sqlalchemy import BigInteger, Connection, Text, cast, delete, insert, select, update
+from sqlalchemy import BigInteger, Connection, Text, bindparam, cast, delete, func, insert, select, update
 
 from app.registry.records import ArtifactRecord, artifact_doc, utcnow
+from app.registry.search import search_backend
 from app.registry.tables import artifact_tags, artifacts, registry_state, relationships, skipped_folders
 
 ROW_COLUMNS = [c for c in artifacts.c if c.name not in ("seq", "doc")]
+# Statements of the hot paths, built once (building a select costs more than running it).
+_ROW_BY_ID = select(*ROW_COLUMNS).where(artifacts.c.id == bindparam("artifact_id"))
+_LINKS_OF_ONE = (select(relationships.c.source_id, relationships.c.target_id)
+                 .where((relationships.c.source_id == bindparam("artifact_id"))
+                        | (relationships.c.target_id == bindparam("artifact_id")))
+                 .order_by(relationships.c.source_id, relationships.c.target_id))
+_INSERT_TAG_BY_ID = insert(artifact_tags).values(
+    tag=bindparam("tag"),
+    artifact_seq=select(artifacts.c.seq).where(artifacts.c.id == bindparam("artifact_id")).scalar_subquery(),
+)
 
 
 def _row_values(record: ArtifactRecord) -> dict:
@@ -79,11 +90,12 @@ class SqlRegistry:
 
     def __init__(self, connection: Connection):
         self.connection = connection
+        self.search = search_backend(connection.dialect.name)
 
     # -- artifacts -----------------------------------------------------------------------------
     def get(self, artifact_id: str) -> ArtifactRecord | None:
         """One artifact (deleted ones included) with its relationships, or None."""
-        row = self.connection.execute(select(*ROW_COLUMNS).where(artifacts.c.id == artifact_id)).first()
+        row = self.connection.execute(_ROW_BY_ID, {"artifact_id": artifact_id}).first()
         if row is None:
             return None
         return self.with_relationships([record_from_row(row)])[0]
@@ -102,23 +114,25 @@ class SqlRegistry:
     def add(self, record: ArtifactRecord) -> None:
         """Insert a new artifact with its tags and outgoing relationships."""
         result = self.connection.execute(insert(artifacts).values(**_row_values(record)))
-        self._write_tags(result.inserted_primary_key[0], record.tags)
+        seq = result.inserted_primary_key[0]
+        self.search.index_new_rows(self.connection, seq)
+        self._write_tags(seq, record.tags)
         self.set_derived_from(record.id, record.derived_from)
 
     def add_many(self, records: list[ArtifactRecord]) -> None:
-        """Insert many new artifacts with three batched statements (rows, tags, links)."""
+        """Insert many new artifacts with three executemany statements (rows, tags, links)."""
         if not records:
             return
-        inserted = self.connection.execute(
-            insert(artifacts).returning(artifacts.c.seq, artifacts.c.id, sort_by_parameter_order=True),
-            [_row_values(r) for r in records],
-        ).all()
-        seqs = {artifact_id: seq for seq, artifact_id in inserted}
-        tags = [{"tag": t, "artifact_seq": seqs[r.id]} for r in records for t in r.tags]
+        # No RETURNING: with it, SQLAlchemy runs one INSERT per row to keep seqs in parameter order.
+        # New seqs are above the current maximum (the write lock is held), so one statement indexes them.
+        first_seq = self.connection.execute(select(func.coalesce(func.max(artifacts.c.seq), 0))).scalar_one() + 1
+        self.connection.execute(insert(artifacts), [_row_values(r) for r in records])
+        self.search.index_new_rows(self.connection, first_seq)
+        tags = [{"tag": t, "artifact_id": r.id} for r in records for t in r.tags]
         links = [{"source_id": r.id, "target_id": t, "kind": "derived_from"}
                  for r in records for t in dict.fromkeys(r.derived_from) if t != r.id]
         if tags:
-            self.connection.execute(insert(artifact_tags), tags)
+            self.connection.execute(_INSERT_TAG_BY_ID, tags)
         if links:
             self.connection.execute(insert(relationships), links)
 
@@ -212,11 +226,14 @@ class SqlRegistry:
         if not ids:
             return derived, generates
         wanted = set(ids)
-        rows = self.connection.execute(
-            select(relationships.c.source_id, relationships.c.target_id)
-            .where(relationships.c.source_id.in_(ids) | relationships.c.target_id.in_(ids))
-            .order_by(relationships.c.source_id, relationships.c.target_id)
-        ).all()
+        if len(ids) == 1:
+            rows = self.connection.execute(_LINKS_OF_ONE, {"artifact_id": ids[0]}).all()
+        else:
+            rows = self.connection.execute(
+                select(relationships.c.source_id, relationships.c.target_id)
+                .where(relationships.c.source_id.in_(ids) | relationships.c.target_id.in_(ids))
+                .order_by(relationships.c.source_id, relationships.c.target_id)
+            ).all()
         for source, target in rows:
             if source in wanted:
                 derived.setdefault(source, []).append(target)

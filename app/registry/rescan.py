@@ -144,7 +144,7 @@ def _read_if_changed(ctx, candidate: Candidate, known: dict, seen: set, report) 
 
 def _commit(ctx: RegistryContext, pending: list[ArtifactRecord], report: RescanReport) -> None:
     if pending:
-        with ctx.writing() as registry:
+        with ctx.writing(bulk=len(pending) > 100) as registry:
             apply_records(registry, pending, report)
         pending.clear()
 

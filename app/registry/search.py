@@ -20,6 +20,7 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 MARK_OPEN, MARK_CLOSE = "\x02", "\x03"
 # bm25 column weights: id, title, description, tags_text, search_text.
 BM25_WEIGHTS = "10.0, 8.0, 2.0, 5.0, 1.0"
+FTS_COLUMNS = "id, title, description, tags_text, search_text"
 
 
 def fts_query(user_text: str) -> str | None:
@@ -41,9 +42,20 @@ def fts_query(user_text: str) -> str | None:
 
 
 class SqliteSearch:
-    """FTS5 external-content index `artifacts_fts` (rowid = artifacts.seq), kept in sync by triggers."""
+    """FTS5 external-content index `artifacts_fts` (rowid = artifacts.seq).
+
+    Updates and deletes reach it through triggers; inserts through index_new_rows, once per batch.
+    """
 
     fts = table("artifacts_fts", column("rowid"))
+
+    def index_new_rows(self, connection: Connection, first_seq: int) -> None:
+        """Add the artifacts with seq >= first_seq to the index (the rows this transaction inserted)."""
+        connection.execute(
+            text(f"INSERT INTO artifacts_fts(rowid, {FTS_COLUMNS}) "
+                 f"SELECT seq, {FTS_COLUMNS} FROM artifacts WHERE seq >= :first"),
+            {"first": first_seq},
+        )
 
     def compile(self, user_text: str) -> str | None:
         """The MATCH expression for free user text (None when it holds no words)."""
@@ -99,7 +111,6 @@ class SqliteSearch:
         except Exception as exc:  # the driver raises a DatabaseError describing the corruption
             return str(exc)
         return None
-
 
 
 def render_snippet(raw: str | None) -> str:

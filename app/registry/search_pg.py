@@ -42,6 +42,9 @@ class PostgresSearch:
         """The tsquery text for free user text."""
         return tsquery(user_text)
 
+    def index_new_rows(self, connection: Connection, first_seq: int) -> None:
+        """Nothing to do: the generated column indexes each row as it is written."""
+
     def _matches(self, match: str):
         return VECTOR.op("@@")(func.to_tsquery("simple", match))
 

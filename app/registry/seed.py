@@ -88,7 +88,7 @@ def seed_synthetic(ctx: RegistryContext, count: int, progress=None, seed: int = 
 
 def _register(ctx: RegistryContext, run_ids: list[str]) -> int:
     records = [read_candidate(ctx.storage, Candidate(key=r, artifact_id=r, type="run")) for r in run_ids]
-    with ctx.writing() as registry:
+    with ctx.writing(bulk=True) as registry:
         registry.add_many(records)
     run_ids.clear()
     return len(records)
