@@ -73,7 +73,9 @@ class Database:
         with _busy_as_503(), self.engine.connect() as connection:
             if self.is_sqlite:
                 connection = connection.execution_options(sqlite_begin="IMMEDIATE")
-            _set_sqlite_cache(connection, SQLITE_BULK_CACHE_KIB if bulk and self.is_sqlite else None)
+            bulk_cache = bulk and self.is_sqlite
+            if bulk_cache:
+                _set_sqlite_cache(connection, SQLITE_BULK_CACHE_KIB)
             try:
                 with connection.begin():
                     if not self.is_sqlite:
@@ -81,7 +83,8 @@ class Database:
                         connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({WRITE_LOCK})")
                     yield connection
             finally:
-                _set_sqlite_cache(connection, SQLITE_DEFAULT_CACHE_KIB if bulk and self.is_sqlite else None)
+                if bulk_cache and not connection.invalidated:
+                    _set_sqlite_cache(connection, SQLITE_DEFAULT_CACHE_KIB)
 
     @contextmanager
     def named_lock(self, key: int, blocking: bool = True) -> Iterator[bool]:
@@ -113,10 +116,9 @@ class Database:
         self.engine.dispose()
 
 
-def _set_sqlite_cache(connection: Connection, kib: int | None) -> None:
+def _set_sqlite_cache(connection: Connection, kib: int) -> None:
     # On the driver connection: through SQLAlchemy the PRAGMA would autobegin a transaction.
-    if kib is not None:
-        connection.connection.driver_connection.execute(f"PRAGMA cache_size=-{int(kib)}")
+    connection.connection.driver_connection.execute(f"PRAGMA cache_size=-{int(kib)}")
 
 
 @contextmanager

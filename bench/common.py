@@ -30,6 +30,12 @@ def summarize(samples: list[float]) -> dict:
             "mean": round(statistics.fmean(samples), 2), "max": round(max(samples), 2)}
 
 
+def git_commit() -> str:
+    """`git rev-parse --short HEAD` of the repository (read-only)."""
+    done = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True)
+    return done.stdout.strip() or "unknown"
+
+
 def free_port() -> int:
     """An unused TCP port on 127.0.0.1."""
     with socket.socket() as sock:

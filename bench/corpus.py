@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
-from common import ROOT  # noqa: F401  (puts the repository on sys.path)
+from common import git_commit  # (importing common puts the repository on sys.path)
 
 from app.config import Config
 from app.migrate import upgrade
@@ -19,7 +19,7 @@ from app.registry.context import RegistryContext
 from app.registry.records import CAPABILITIES, ArtifactRecord, utcnow
 from app.registry.seed import NODE_NAMES, TAGS, WORDS
 
-BATCH = 5000
+BATCH = 10_000  # rows per transaction on the bulk path
 COMMON_WORD = "capacity"  # one of the seed vocabulary's 36 words: roughly 1 artifact in 6 mentions it
 RARE_WORD = "zeppelin"  # planted in 1 artifact in 10,000
 PLACES = ("Rotterdam", "Frankfurt", "Singapore", "Chicago", "Lyon", "Oslo", "Austin", "Osaka", "Leeds", "Porto")
@@ -36,14 +36,19 @@ def _size(rng: random.Random, kind: str) -> int:
 
 
 def generate(count: int, seed: int = 11) -> Iterator[ArtifactRecord]:
-    """`count` realistic records: 70/20/10 run/model/telemetry, 1-4 of 50 tags, two years of dates."""
+    """`count` realistic records: 70/20/10 run/model/telemetry, 1-4 of 50 tags, two years of dates.
+
+    They come oldest first, as a registry meets its history: a rescan lists run_<timestamp> folders
+    in name order, an index import in creation order.
+    """
     rng = random.Random(seed)
     now = utcnow().replace(microsecond=0)
+    ages = sorted((rng.randint(0, 2 * 365 * 86400) for _ in range(count)), reverse=True)
     models: list[str] = []
-    for index in range(count):
+    for index, age in enumerate(ages):
         roll = rng.random()
         kind = "run" if roll < 0.7 else "model" if roll < 0.9 else "telemetry"
-        created = now - timedelta(seconds=rng.randint(0, 2 * 365 * 86400))
+        created = now - timedelta(seconds=age)
         a, b, c = rng.sample(WORDS, 3)
         nodes = rng.sample(NODE_NAMES, rng.randint(1, 5))
         bins = rng.choice((12, 24, 48, 168))
@@ -114,17 +119,24 @@ def _write(ctx: RegistryContext, batch: list[ArtifactRecord]) -> int:
     return done
 
 
+GENERATOR = 2  # bump when generate() changes: cached corpora of another generator are rebuilt
+
+
 def sqlite_corpus(root: Path, count: int, reuse: bool, seed: int = 11) -> tuple[Path, dict | None]:
-    """data dir `<root>/corpus-<count>` with registry.db holding the corpus; (dir, load stats or None)."""
+    """data dir `<root>/corpus-<count>` with registry.db holding the corpus; (dir, load stats of its build)."""
     data_dir = root / f"corpus-{count}"
     marker = data_dir / "corpus.json"
-    if reuse and marker.exists() and json.loads(marker.read_text()).get("seed") == seed:
-        print(f"reusing corpus {data_dir}", flush=True)
-        return data_dir, json.loads(marker.read_text()).get("load")
+    wanted = {"count": count, "seed": seed, "generator": GENERATOR}
+    if reuse and marker.exists():
+        cached = json.loads(marker.read_text())
+        if {k: cached.get(k) for k in wanted} == wanted:
+            print(f"reusing corpus {data_dir} (built by commit {cached.get('commit')})", flush=True)
+            upgrade(f"sqlite:///{data_dir / 'registry.db'}")
+            return data_dir, {**cached.get("load", {}), "built_by": cached.get("commit")}
     load = _load_fresh(data_dir, count, seed)
     print(f"bulk-loaded {load['count']} artifacts into SQLite in {load['seconds']} s ({load['per_s']}/s)",
           flush=True)
-    marker.write_text(json.dumps({"count": count, "seed": seed, "load": load}))
+    marker.write_text(json.dumps({**wanted, "load": load, "commit": git_commit()}))
     return data_dir, load
 
 
@@ -140,14 +152,24 @@ def _load_fresh(data_dir: Path, count: int, seed: int) -> dict:
         ctx.close()
 
 
-def rate_probe(root: Path, count: int, seed: int = 12) -> dict:
-    """Bulk-load `count` fresh rows into a scratch SQLite database: the registration rate of this run."""
+def rate_probe(root: Path, corpus_dir: Path, count: int, seed: int = 12) -> dict:
+    """Bulk-load `count` more rows (dates spread over the corpus' two years) into a copy of the corpus."""
     data_dir = root / "rate-probe"
+    shutil.rmtree(data_dir, ignore_errors=True)
+    data_dir.mkdir(parents=True)
     try:
-        load = _load_fresh(data_dir, count, seed)
+        shutil.copyfile(corpus_dir / "registry.db", data_dir / "registry.db")
+        ctx = context(data_dir)
+        try:
+            upgrade(ctx.config.database_url)
+            with ctx.reading() as registry:
+                existing = registry.connection.exec_driver_sql("SELECT count(*) FROM artifacts").scalar()
+            load = {**bulk_load(ctx, count, seed), "into_existing": existing}
+        finally:
+            ctx.close()
     finally:
         shutil.rmtree(data_dir, ignore_errors=True)
-    print(f"bulk registration probe: {load}", flush=True)
+    print(f"bulk registration into the {existing}-artifact corpus: {load}", flush=True)
     return load
 
 

@@ -7,7 +7,6 @@ import json
 import os
 import platform
 import signal
-import subprocess
 import sys
 import time
 import traceback
@@ -16,7 +15,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import ROOT, Server, running  # noqa: E402
+from common import ROOT, Server, git_commit, running  # noqa: E402
 from corpus import context, rate_probe, run_folders, sqlite_corpus  # noqa: E402
 from floor import floor_put, floor_reads  # noqa: E402
 from http_bench import mirror_catch_up, probe, put_latency, read_latencies, throughput  # noqa: E402
@@ -35,12 +34,6 @@ def machine() -> dict:
             "loadavg": " ".join(f"{v:.2f}" for v in os.getloadavg())}
 
 
-def commit() -> str:
-    """`git rev-parse --short HEAD` (read-only)."""
-    done = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True)
-    return done.stdout.strip() or "unknown"
-
-
 def generations(ctx) -> tuple[int, int]:
     """(mirror_generation, generation) from registry_state: what stats reports as index.*."""
     with ctx.reading() as registry:
@@ -51,8 +44,7 @@ def sqlite_part(args, res: dict) -> None:
     """Row corpus on SQLite: mirror export, HTTP latencies and throughput, the floor, PUTs, mirror catch-up."""
     data_dir, res["corpus_load"] = sqlite_corpus(args.cache_dir, args.count, args.reuse, args.seed)
     # The rate is measured in every run (a cached corpus says nothing about today's code and machine).
-    res["load"] = res["corpus_load"] if res["corpus_load"] and not args.reuse else rate_probe(
-        args.cache_dir, args.rate_rows)
+    res["load"] = rate_probe(args.cache_dir, data_dir, args.rate_rows)
     ctx = context(data_dir)
     try:
         res["mirror"] = mirror_regeneration(ctx)
@@ -126,7 +118,7 @@ def main() -> int:
     args.cache_dir.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
     res: dict = {"count": args.count, "date": datetime.now(UTC).isoformat(timespec="seconds"),
-                 "commit": commit(), "machine": machine(), "requests": args.requests, "warmup": args.warmup}
+                 "commit": git_commit(), "machine": machine(), "requests": args.requests, "warmup": args.warmup}
     out = ROOT / "bench" / "results" / f"registry-{args.count}.json"
     out.parent.mkdir(parents=True, exist_ok=True)
     parts = [("sqlite", lambda: sqlite_part(args, res)), ("folders", lambda: folder_part(args, res))]

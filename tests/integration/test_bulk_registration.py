@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from datetime import datetime, timedelta
 
 import pytest
@@ -91,3 +92,19 @@ def test_downgrading_below_0005_restores_the_insert_trigger(tmp_path):
     assert "artifacts_fts_insert" in _triggers(url)
     upgrade(url)
     assert "artifacts_fts_insert" not in _triggers(url)
+
+
+@pytest.mark.parametrize("fails", [False, True])
+def test_a_bulk_transaction_gets_a_large_page_cache_and_gives_it_back(tmp_path, fails):
+    from app.db import SQLITE_BULK_CACHE_KIB, SQLITE_DEFAULT_CACHE_KIB, Database
+
+    db = Database(f"sqlite:///{tmp_path / 'registry.db'}")
+    try:
+        with pytest.raises(RuntimeError) if fails else nullcontext(), db.write(bulk=True) as connection:
+            assert connection.exec_driver_sql("PRAGMA cache_size").scalar() == -SQLITE_BULK_CACHE_KIB
+            if fails:
+                raise RuntimeError("the batch failed")
+        with db.read() as connection:  # the pool hands the same connection back
+            assert connection.exec_driver_sql("PRAGMA cache_size").scalar() == -SQLITE_DEFAULT_CACHE_KIB
+    finally:
+        db.dispose()
