@@ -36,7 +36,7 @@ bench: install
 
 .PHONY: bench-1m
 bench-1m: install
-	$(BIN)/python bench/run_suite.py --count 1000000 --reuse
+	$(BIN)/python bench/run_suite.py --count 1000000 --reuse --results-md bench/RESULTS-1m.md
 
 bench-engine: install
 	$(BIN)/python bench/bench_engine.py
