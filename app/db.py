@@ -16,6 +16,10 @@ SQLITE_BUSY_TIMEOUT_MS = 10_000
 # instead of spilling to the WAL (the default 2 MB holds a few thousand rows' worth); the default
 # is restored afterwards so idle pooled connections do not keep the memory.
 SQLITE_BULK_CACHE_KIB, SQLITE_DEFAULT_CACHE_KIB = 262_144, 2_000
+# Reads through a shared memory map: pages come straight from the OS cache for every pooled
+# connection and worker (a private 2 MB cache each re-read them with pread); p95 of a tag listing
+# at 100k 9.1 -> 6.6 ms. 2 GiB - 64 KiB is the cap SQLite builds apply by default; beyond it, pread.
+SQLITE_MMAP_BYTES = 2_147_418_112
 # PostgreSQL advisory lock keys: one writer at a time (like SQLite), one mirror writer, one rescan.
 WRITE_LOCK, MIRROR_LOCK, RESCAN_LOCK = 7_242_001, 7_242_002, 7_242_003
 
@@ -39,6 +43,7 @@ def _configure_sqlite(engine: Engine) -> None:
         cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=FULL")  # an acknowledged commit survives power loss too
+        cursor.execute(f"PRAGMA mmap_size={SQLITE_MMAP_BYTES}")
         cursor.close()
 
     @event.listens_for(engine, "begin")

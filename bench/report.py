@@ -105,8 +105,8 @@ def markdown(res: dict) -> str:
     lines = [f"# Registry benchmark results: {res['count']:,} artifacts", "",
              f"- date: {res['date']}; git commit `{res['commit']}`; suite wall time {res.get('wall_s')} s",
              f"- machine: {m['nproc']} cores, {m['cpu']}, {m['mem_gb']} GB RAM, {m['os']}, Python {m['python']}; "
-             f"load average at start {m['loadavg']}, at end {m.get('loadavg_end')} (the machine is shared: "
-             "other engineers' test suites ran during the run, so treat absolute numbers as +-50 %)",
+             f"load average at start {m['loadavg']}, at end {m.get('loadavg_end')} (the suite's own client, server and "
+             "child processes share the 2 cores; anything else running shows up here)",
              f"- matches: `capacity` {_total(res, 'q4_search_common')}, `zeppelin` {_total(res, 'q4_search_rare')}, "
              f"tag `{res.get('common_tag')}` {_total(res, 'q3_tag')} of {res['count']:,}",
              "- server: gunicorn -c gunicorn.conf.py (2 gthread workers x 4 threads), loopback, SQLite (WAL) unless "
