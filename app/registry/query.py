@@ -2,29 +2,21 @@
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import json
 import threading
 from collections import OrderedDict
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
-from typing import NamedTuple
 
-from sqlalchemy import Connection, exists, false, func, literal, select, tuple_, union
+from sqlalchemy import Connection, exists, false, func, select, union
 
 from app.errors import BadRequest
-from app.registry.records import parse_iso, record_from_json
+from app.registry.pages import SORT_COLUMNS, PageKey, count_matches, decode_cursor, next_cursor, page_keys
+from app.registry.records import record_from_json
 from app.registry.repository import SqlRegistry
 from app.registry.tables import artifact_tags, artifacts, relationships
 
-SORT_COLUMNS = {
-    "created": artifacts.c.created,
-    "modified": artifacts.c.modified,
-    "title": artifacts.c.title,
-    "size": artifacts.c.size_bytes,
-    "id": artifacts.c.id,
-}
 FACET_LIMIT = 50
 # From this many matches on, a tag filter walks the sort index instead of collecting and sorting rows.
 COMMON_TAG_ROWS = 1000
@@ -103,7 +95,7 @@ def list_artifacts(connection: Connection, search, query: ListQuery) -> ListResu
     filters = filter_conditions(query)
     conditions = [*filters, artifacts.c.seq.in_(search.matching(match))] if match else filters
     snapshot = (str(connection.engine.url), *SqlRegistry(connection).snapshot())
-    total = cached(snapshot, ("total", query.filter_key()), lambda: _count(connection, conditions))
+    total = cached(snapshot, ("total", query.filter_key()), lambda: count_matches(connection, query, conditions))
     snippets = None
     if query.effective_sort == "relevance" and query.effective_order == "desc":
         keys, snippets = _best_matches(connection, search, match, query, filters, snapshot)
@@ -111,11 +103,11 @@ def list_artifacts(connection: Connection, search, query: ListQuery) -> ListResu
         ranked = search.ranked(match) if query.effective_sort == "relevance" else None
         if query.tags and total >= COMMON_TAG_ROWS:
             conditions = [*filter_conditions(query, walk_tags=True), *conditions[len(filters):]]
-        keys = _page_keys(connection, query, conditions, ranked)
+        keys = page_keys(connection, query, conditions, *_sort_key(query, ranked), ranked)
     has_more = len(keys) > query.limit
     keys = keys[: query.limit]
     documents = SqlRegistry(connection).documents([(k.seq, k.id) for k in keys])
-    result = ListResult([k.id for k in keys], documents, total, _next_cursor(query, keys[-1]) if has_more else None)
+    result = ListResult([k.id for k in keys], documents, total, next_cursor(query, keys[-1]) if has_more else None)
     if match:
         if query.effective_sort == "relevance":
             result.scores = {k.id: round(-float(k.sort_value), 6) for k in keys}
@@ -126,14 +118,6 @@ def list_artifacts(connection: Connection, search, query: ListQuery) -> ListResu
         facet_key = ("facets", query.filter_key(), tuple(query.facets))
         result.facets = cached(snapshot, facet_key, lambda: facet_counts(connection, query.facets, conditions))
     return result
-
-
-class PageKey(NamedTuple):
-    """One row of a page: where it is, its id and the value it is sorted by."""
-
-    seq: int
-    id: str
-    sort_value: object
 
 
 def _best_matches(connection: Connection, search, match: str, query: ListQuery, filters: list, snapshot: tuple):
@@ -156,10 +140,6 @@ def _best_matches(connection: Connection, search, match: str, query: ListQuery, 
     page = rows if query.cursor else rows[query.offset:]
     page = page[: query.limit + 1]
     return [PageKey(seq, artifact_id, rank) for rank, artifact_id, seq, _ in page], {r[2]: r[3] for r in page}
-
-
-def _count(connection: Connection, conditions: list) -> int:
-    return connection.execute(select(func.count()).select_from(artifacts).where(*conditions)).scalar_one()
 
 
 _CACHE: OrderedDict = OrderedDict()
@@ -237,60 +217,6 @@ def _sort_key(query: ListQuery, ranked):
     if query.effective_sort == "relevance":
         return ranked.c.rank, query.effective_order == "asc"  # best (lowest bm25) first means "desc"
     return SORT_COLUMNS[query.effective_sort], query.effective_order == "desc"
-
-
-def _page_keys(connection: Connection, query: ListQuery, conditions: list, ranked) -> list:
-    """(seq, id, sort_value) of one page plus one row, read from the indexes alone where possible."""
-    key, descending = _sort_key(query, ranked)
-    statement = select(artifacts.c.seq, artifacts.c.id, key.label("sort_value")).where(*conditions)
-    if ranked is not None:
-        statement = statement.join(ranked, ranked.c.rowid == artifacts.c.seq)
-    if query.cursor:
-        statement = statement.where(_after_cursor(query, key, descending))
-    order = [key.desc(), artifacts.c.id.desc()] if descending else [key.asc(), artifacts.c.id.asc()]
-    statement = statement.order_by(*order).limit(query.limit + 1)
-    if not query.cursor and query.offset:
-        statement = statement.offset(query.offset)
-    return connection.execute(statement).all()
-
-
-def _after_cursor(query: ListQuery, key, descending: bool):
-    value, last_id = decode_cursor(query)
-    if query.effective_sort in ("created", "modified"):
-        value = parse_iso(value)
-    # A row-value comparison keeps the (key, id) index usable as a range.
-    if descending:
-        return tuple_(key, artifacts.c.id) < tuple_(literal(value, key.type), literal(last_id))
-    return tuple_(key, artifacts.c.id) > tuple_(literal(value, key.type), literal(last_id))
-
-
-def _next_cursor(query: ListQuery, row) -> str:
-    sort = query.effective_sort
-    if sort == "relevance":
-        value = float(row.sort_value)
-    elif sort in ("created", "modified"):
-        value = row.sort_value.isoformat()
-    else:
-        value = row.sort_value
-    payload = json.dumps({"q": query.fingerprint(), "v": value, "id": row.id}, separators=(",", ":"))
-    return base64.urlsafe_b64encode(payload.encode()).decode().rstrip("=")
-
-
-def decode_cursor(query: ListQuery) -> tuple:
-    """The (sort value, id) a cursor points after; 400 when it is malformed or bound to another query."""
-    token = query.cursor or ""
-    try:
-        payload = json.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
-        value, last_id, bound = payload["v"], payload["id"], payload["q"]
-        if not isinstance(last_id, str):
-            raise ValueError("id")
-    except (ValueError, KeyError, TypeError) as exc:
-        raise BadRequest("invalid cursor", details={"cursor": "malformed token"}) from exc
-    if bound != query.fingerprint():
-        raise BadRequest(
-            "cursor does not belong to this query", details={"cursor": "issued for different filters or sort"}
-        )
-    return value, last_id
 
 
 def facet_counts(connection: Connection, names: list[str], conditions: list) -> dict:

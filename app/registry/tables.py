@@ -47,12 +47,7 @@ artifacts = Table(
     Column("deleted_at", DateTime),
     Column("fingerprint", String(64), nullable=False, default=""),
     Column("doc", Text, nullable=False, default=""),  # artifact JSON without relationships (mirror)
-    Index("ix_artifacts_created", "created", "id"),
-    Index("ix_artifacts_modified", "modified", "id"),
-    Index("ix_artifacts_title", "title", "id"),
-    Index("ix_artifacts_size", "size_bytes", "id"),
-    Index("ix_artifacts_type_created", "type", "created", "id"),
-    # Partial "live" indexes (deleted_at IS NULL AND archived = false) are created by migration 0002.
+    # Sort indexes are partial: over live rows (migration 0002) and over retired ones (0006).
     Index("ix_artifacts_template", "template_id"),
     Index("ix_artifacts_model", "model_id"),
 )

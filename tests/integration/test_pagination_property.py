@@ -1,4 +1,5 @@
-"""Walking every page, with every page size and sort, yields each matching artifact exactly once."""
+"""Walking every page, with every page size and sort, yields each matching artifact exactly once,
+in the order a plain sort of the records gives (live, archived and deleted ones mixed)."""
 
 import random
 from datetime import datetime, timedelta
@@ -12,6 +13,8 @@ from tests.conftest import make_app
 
 COUNT = 40
 SORTS = ["created", "modified", "title", "size", "id", "relevance"]
+SORT_FIELDS = {"created": "created", "modified": "modified", "title": "title", "size": "size_bytes", "id": "id"}
+RECORDS: list[ArtifactRecord] = []
 
 
 @pytest.fixture(scope="module")
@@ -24,11 +27,15 @@ def client(tmp_path_factory):
         for i in range(COUNT):
             # Few distinct values on purpose: ties must be broken by id without skipping or repeating.
             created = base + timedelta(days=rng.randint(0, 3))
-            registry.add(ArtifactRecord(
+            record = ArtifactRecord(
                 id=f"run_{i:04d}", type=rng.choice(["run", "model"]), path=f"run_{i:04d}",
                 title=rng.choice(["alpha flow", "beta flow", "Gamma flow"]), created=created, modified=created,
-                size_bytes=rng.choice([0, 10, 10, 500]), tags=rng.sample(["a", "b", "c"], rng.randint(0, 2)),
-            ))
+                size_bytes=rng.choice([0, 10, 10, 500]),
+                tags=rng.sample(["a", "b", "c"], rng.randint(0, 2)) + (["archived"] if i % 5 == 1 else []),
+                deleted_at=created if i % 7 == 2 else None,
+            )
+            registry.add(record)
+            RECORDS.append(record)
     yield app.test_client()
     app.extensions["flowtime"].close()
 
@@ -40,9 +47,13 @@ def client(tmp_path_factory):
     limit=st.integers(1, 17),
     use_cursor=st.booleans(),
     type_filter=st.sampled_from([None, "run", "model"]),
+    include_archived=st.booleans(),
+    include_deleted=st.booleans(),
 )
-def test_every_page_walk_sees_each_match_once(client, sort, order, limit, use_cursor, type_filter):
-    base = {"sort": sort, "order": order, "limit": limit, "search": "flow"}
+def test_every_page_walk_sees_each_match_once(client, sort, order, limit, use_cursor, type_filter,
+                                              include_archived, include_deleted):
+    base = {"sort": sort, "order": order, "limit": limit, "search": "flow",
+            "include_archived": str(include_archived).lower(), "include_deleted": str(include_deleted).lower()}
     if type_filter:
         base["type"] = type_filter
     expected = client.get("/v1/artifacts", query_string={**base, "limit": 1000}).json
@@ -63,3 +74,11 @@ def test_every_page_walk_sees_each_match_once(client, sort, order, limit, use_cu
             break
     assert seen == [a["id"] for a in expected["artifacts"]]
     assert len(seen) == len(set(seen)) == expected["total"]
+    matching = [r for r in RECORDS if (not type_filter or r.type == type_filter)
+                and (include_archived or not r.archived) and (include_deleted or r.deleted_at is None)]
+    if sort == "relevance":
+        assert set(seen) == {r.id for r in matching}
+    else:
+        field = SORT_FIELDS[sort]
+        oracle = sorted(matching, key=lambda r: (getattr(r, field), r.id), reverse=order == "desc")
+        assert seen == [r.id for r in oracle]
