@@ -122,6 +122,7 @@ class MirrorWriter:
         self._thread: threading.Thread | None = None
         self._thread_lock = threading.Lock()
         self._closed = False
+        self._last_export_s = 0.0
         self.background = True  # False in one-shot commands: they call sync() themselves
 
     def notify(self) -> None:
@@ -183,15 +184,30 @@ class MirrorWriter:
     def _run(self) -> None:
         while True:
             self._wake.wait()
-            time.sleep(self.delay)  # let a burst of changes land before writing once
-            self._wake.clear()
+            self._settle()
             self._sync_quietly()
             if self._closed:
                 return
 
+    def _settle(self) -> None:
+        """Wait until changes pause for `delay`, so a burst is exported once after its last change.
+
+        The wait is bounded by the last export's duration: a steady stream of changes still gets a
+        fresh mirror every two export times or so, and a small registry waits about `delay` as before.
+        """
+        deadline = time.monotonic() + max(self.delay, self._last_export_s)
+        while True:
+            self._wake.clear()
+            time.sleep(self.delay)
+            if not self._wake.is_set() or self._closed or time.monotonic() >= deadline:
+                self._wake.clear()
+                return
+
     def _sync_quietly(self) -> None:
+        started = time.monotonic()
         try:
-            self.sync()
+            if self.sync():
+                self._last_export_s = time.monotonic() - started
         except Exception:  # keep the writer alive; the next change retries
             log.exception("mirror update failed")
             if not self._closed:
