@@ -10,7 +10,7 @@ from app.migrate import upgrade
 from app.registry.context import RegistryContext
 from app.registry.repository import SqlRegistry
 
-BATCH = 2000
+BATCH = 5000
 
 
 def copy_registry(ctx: RegistryContext, target_url: str, progress: Callable[[Iterable], Iterable] | None = None) -> int:
@@ -27,11 +27,10 @@ def copy_registry(ctx: RegistryContext, target_url: str, progress: Callable[[Ite
             generation = source.generation()
         copied = 0
         for start in progress(range(0, len(records), BATCH)) if progress else range(0, len(records), BATCH):
-            with target.write() as connection:
-                registry = SqlRegistry(connection)
-                for record in records[start:start + BATCH]:
-                    registry.add(record)
-                    copied += 1
+            batch = records[start:start + BATCH]
+            with target.write(bulk=True) as connection:
+                SqlRegistry(connection).add_many(batch)
+            copied += len(batch)
         with target.write() as connection:
             registry = SqlRegistry(connection)
             for item in skipped:
