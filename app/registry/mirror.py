@@ -122,7 +122,6 @@ class MirrorWriter:
         self._thread: threading.Thread | None = None
         self._thread_lock = threading.Lock()
         self._closed = False
-        self._last_export_s = 0.0
         self.background = True  # False in one-shot commands: they call sync() themselves
 
     def notify(self) -> None:
@@ -150,22 +149,47 @@ class MirrorWriter:
     def sync_here(self) -> bool:
         """Rewrite the mirror in this process if it lags the database; returns True if it wrote."""
         with file_lock(self.lock_path), self.db.named_lock(MIRROR_LOCK):
+            last_export_s = self._wait_for_quiet()
             with self.db.read() as connection:
                 registry = SqlRegistry(connection)
                 behind = int(registry.state("mirror_generation") or 0) < registry.generation()
             if not behind and _looks_complete(self.storage):
                 return False
             preserve_foreign_index(self.storage)
+            started = time.monotonic()
             before = self.storage.change_token()
             generation = write_index(self.db, self.storage)
             after = self.storage.change_token()
+            took = time.monotonic() - started
             with self.db.write() as connection:
                 registry = SqlRegistry(connection)
                 registry.set_state("mirror_generation", str(generation))
                 registry.set_state("mirror_updated", iso(utcnow()))
+                registry.set_state("mirror_export_s", f"{took:.3f}")
                 # Lets auto-discovery tell the mirror's own rename from a new artifact folder.
                 registry.set_state("mirror_tokens", json.dumps([before, after]))
+            log.info("registry-index.json: generation %s written in %.2f s (previous export %.2f s)",
+                     generation, took, last_export_s)
             return True
+
+    def _wait_for_quiet(self) -> float:
+        """Wait until no process has committed for `delay`, so a burst is exported once, after it ends.
+
+        The wait is bounded by the previous export's duration: under a steady stream of changes the
+        mirror is still rewritten every two export times or so. Returns that duration.
+        """
+        with self.db.read() as connection:
+            registry = SqlRegistry(connection)
+            seen, last_export_s = registry.generation(), float(registry.state("mirror_export_s") or 0)
+        deadline = time.monotonic() + last_export_s
+        while self.delay > 0 and time.monotonic() < deadline:
+            time.sleep(self.delay)
+            with self.db.read() as connection:
+                now = SqlRegistry(connection).generation()
+            if now == seen:
+                break
+            seen = now
+        return last_export_s
 
     def _ensure_thread(self) -> None:
         # Started lazily so that it runs in the gunicorn worker, after the fork.
@@ -184,30 +208,15 @@ class MirrorWriter:
     def _run(self) -> None:
         while True:
             self._wake.wait()
-            self._settle()
+            time.sleep(self.delay)  # let a burst of changes land before writing once
+            self._wake.clear()
             self._sync_quietly()
             if self._closed:
                 return
 
-    def _settle(self) -> None:
-        """Wait until changes pause for `delay`, so a burst is exported once after its last change.
-
-        The wait is bounded by the last export's duration: a steady stream of changes still gets a
-        fresh mirror every two export times or so, and a small registry waits about `delay` as before.
-        """
-        deadline = time.monotonic() + max(self.delay, self._last_export_s)
-        while True:
-            self._wake.clear()
-            time.sleep(self.delay)
-            if not self._wake.is_set() or self._closed or time.monotonic() >= deadline:
-                self._wake.clear()
-                return
-
     def _sync_quietly(self) -> None:
-        started = time.monotonic()
         try:
-            if self.sync():
-                self._last_export_s = time.monotonic() - started
+            self.sync()
         except Exception:  # keep the writer alive; the next change retries
             log.exception("mirror update failed")
             if not self._closed:

@@ -20,6 +20,7 @@ _LINKS_OF_ONE = (select(relationships.c.source_id, relationships.c.target_id)
                  .where((relationships.c.source_id == bindparam("artifact_id"))
                         | (relationships.c.target_id == bindparam("artifact_id")))
                  .order_by(relationships.c.source_id, relationships.c.target_id))
+_NO_LINKS = ', "relationships": ' + json.dumps({"derived_from": [], "generates": []}) + "}"
 _INSERT_TAG_BY_ID = insert(artifact_tags).values(
     tag=bindparam("tag"),
     artifact_seq=select(artifacts.c.seq).where(artifacts.c.id == bindparam("artifact_id")).scalar_subquery(),
@@ -180,8 +181,8 @@ class SqlRegistry:
         """Every artifact as its JSON text (deleted included, ordered by id), relationships spliced in."""
         derived, generates = self._all_links()
         # Read in storage order (a walk of the id index would fetch rows in random order) and sort here.
-        rows = sorted(((row[0], row[1]) for row in self.connection.execute(select(artifacts.c.id, artifacts.c.doc))),
-                      key=itemgetter(0))
+        rows = self.connection.execute(select(artifacts.c.id, artifacts.c.doc)).all()
+        rows.sort(key=itemgetter(0))
         for artifact_id, doc in rows:
             yield self._document(artifact_id, doc, derived, generates)
 
@@ -197,7 +198,10 @@ class SqlRegistry:
     def _document(self, artifact_id: str, doc: str, derived: dict, generates: dict) -> str:
         if not doc:  # written before the doc column existed: serialise the slow way
             doc = json.dumps(artifact_doc(self.get(artifact_id)), ensure_ascii=False)
-        links = json.dumps({"derived_from": derived.get(artifact_id, []), "generates": generates.get(artifact_id, [])})
+        sources, targets = derived.get(artifact_id), generates.get(artifact_id)
+        if not sources and not targets:
+            return doc[:-1] + _NO_LINKS  # most artifacts: skip the encoder
+        links = json.dumps({"derived_from": sources or [], "generates": targets or []})
         return doc[:-1] + ', "relationships": ' + links + "}"
 
     # -- relationships --------------------------------------------------------------------------
