@@ -8,7 +8,7 @@ from pathlib import Path
 
 from app.errors import ConfigError
 
-# (environment variable, Config attribute, description) - the README table is generated from this list.
+# (environment variable, Config attribute, description) - the README's configuration table mirrors it.
 DOCUMENTED_VARIABLES = [
     ("FLOWTIME_DATA_DIR", "data_dir", "Data directory holding artifact folders (default `./data`)."),
     ("FLOWTIME_DATABASE_URL", "database_url",
@@ -21,7 +21,9 @@ DOCUMENTED_VARIABLES = [
     ("FLOWTIME_MAX_BODY_MB", "max_body_mb", "Largest accepted JSON/YAML request body in MB (default 10)."),
     ("FLOWTIME_MAX_UPLOAD_MB", "max_upload_mb", "Largest accepted file upload in MB (default 200)."),
     ("FLOWTIME_MIRROR_DELAY_MS", "mirror_delay_ms",
-     "Coalescing delay before `registry-index.json` is rewritten after a change (default 250)."),
+     "Quiet period before `registry-index.json` is rewritten: the exporter waits until no change has been "
+     "committed for this long (a burst is exported once, after it ends), but never longer than its previous "
+     "export took (default 250)."),
     ("FLOWTIME_MIRROR_PROCESS", "mirror_process",
      "Export the mirror in a short-lived child process, off the worker's GIL (default `1`; `0` = a thread)."),
     ("FLOWTIME_AUTO_DISCOVER", "auto_discover",

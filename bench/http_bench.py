@@ -148,7 +148,7 @@ def mirror_catch_up(base: str, ids: list[str], generations=None, count: int = 10
 
     `generations()` returns (mirror generation, database generation) - the two values GET
     /v1/artifacts/stats reports as index.generation and index.database_generation - read straight from
-    registry_state, because the stats call itself takes seconds at 100k and would blur the timing.
+    registry_state, so polling adds no requests (the first stats call after a write recounts).
     Without it, GET /v1/artifacts/stats is polled. One stats call confirms at the end.
     """
     started = time.perf_counter()
