@@ -45,12 +45,9 @@ def spans_retired(query) -> bool:
 
 def count_matches(connection: Connection, query, conditions: list) -> int:
     """The exact number of rows matching the conditions, counted over the partial indexes."""
-    parts = [LIVE, RETIRED] if spans_retired(query) else [None]
-    total = 0
-    for state in parts:
-        where = conditions if state is None else [*conditions, state]
-        total += connection.execute(select(func.count()).select_from(artifacts).where(*where)).scalar_one()
-    return total
+    parts = [[*conditions, LIVE], [*conditions, RETIRED]] if spans_retired(query) else [conditions]
+    return sum(connection.execute(select(func.count()).select_from(artifacts).where(*where)).scalar_one()
+               for where in parts)
 
 
 def page_keys(connection: Connection, query, conditions: list, key, descending: bool, ranked=None) -> list:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Iterable, Iterator
+from functools import cached_property
 from operator import itemgetter
 
 from sqlalchemy import BigInteger, Connection, Text, bindparam, cast, delete, func, insert, select, update
@@ -16,10 +17,10 @@ from app.registry.tables import artifact_tags, artifacts, registry_state, relati
 ROW_COLUMNS = [c for c in artifacts.c if c.name not in ("seq", "doc")]
 # Statements of the hot paths, built once (building a select costs more than running it).
 _ROW_BY_ID = select(*ROW_COLUMNS).where(artifacts.c.id == bindparam("artifact_id"))
-_LINKS_OF_ONE = (select(relationships.c.source_id, relationships.c.target_id)
-                 .where((relationships.c.source_id == bindparam("artifact_id"))
-                        | (relationships.c.target_id == bindparam("artifact_id")))
-                 .order_by(relationships.c.source_id, relationships.c.target_id))
+_LINKS_OF = (select(relationships.c.source_id, relationships.c.target_id)
+             .where(relationships.c.source_id.in_(bindparam("sources", expanding=True))
+                    | relationships.c.target_id.in_(bindparam("targets", expanding=True)))
+             .order_by(relationships.c.source_id, relationships.c.target_id))
 _NO_LINKS = ', "relationships": ' + json.dumps({"derived_from": [], "generates": []}) + "}"
 _INSERT_TAG_BY_ID = insert(artifact_tags).values(
     tag=bindparam("tag"),
@@ -91,7 +92,11 @@ class SqlRegistry:
 
     def __init__(self, connection: Connection):
         self.connection = connection
-        self.search = search_backend(connection.dialect.name)
+
+    @cached_property
+    def search(self):
+        """The dialect's search index (only inserts need it)."""
+        return search_backend(self.connection.dialect.name)
 
     # -- artifacts -----------------------------------------------------------------------------
     def get(self, artifact_id: str) -> ArtifactRecord | None:
@@ -230,14 +235,7 @@ class SqlRegistry:
         if not ids:
             return derived, generates
         wanted = set(ids)
-        if len(ids) == 1:
-            rows = self.connection.execute(_LINKS_OF_ONE, {"artifact_id": ids[0]}).all()
-        else:
-            rows = self.connection.execute(
-                select(relationships.c.source_id, relationships.c.target_id)
-                .where(relationships.c.source_id.in_(ids) | relationships.c.target_id.in_(ids))
-                .order_by(relationships.c.source_id, relationships.c.target_id)
-            ).all()
+        rows = self.connection.execute(_LINKS_OF, {"sources": ids, "targets": ids}).all()
         for source, target in rows:
             if source in wanted:
                 derived.setdefault(source, []).append(target)
