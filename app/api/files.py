@@ -8,7 +8,7 @@ from werkzeug.wsgi import wrap_file
 from app.api import Blueprint, context
 from app.api.schemas import DownloadSchema, FileListSchema
 from app.registry.files import file_json, list_artifact_files, locate_file, zip_artifact
-from app.registry.records import from_timestamp
+from app.timefmt import from_timestamp
 
 blp = Blueprint("files", __name__, url_prefix="/v1/artifacts", description="Artifact files")
 

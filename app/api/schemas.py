@@ -7,8 +7,9 @@ from datetime import datetime, time
 
 from marshmallow import EXCLUDE, RAISE, Schema, ValidationError, fields, post_load, pre_load, validate
 
-from app.registry.query import SORT_COLUMNS, ListQuery
-from app.registry.records import ARTIFACT_TYPES, CAPABILITIES, SOURCES, TAG_PATTERN, parse_iso
+from app.registry.records import ARTIFACT_TYPES, CAPABILITIES, SOURCES, TAG_PATTERN
+from app.registry.store.listing import SORT_COLUMNS, ListQuery
+from app.timefmt import parse_iso
 
 MAX_LIMIT = 1000
 MAX_INT = 2**63 - 1

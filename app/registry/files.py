@@ -9,10 +9,11 @@ from dataclasses import dataclass
 
 from app.errors import NotFound
 from app.registry.context import RegistryContext
-from app.registry.records import ArtifactRecord, from_timestamp, iso
+from app.registry.records import ArtifactRecord
 from app.registry.service import get_artifact
 from app.storage import FileInfo
 from app.storage.paths import clean_key, join_key
+from app.timefmt import from_timestamp, iso
 
 CONTENT_TYPES = {
     ".csv": "text/csv",

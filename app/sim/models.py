@@ -11,8 +11,9 @@ import yaml
 from app.engine import evaluate, graph, load_model
 from app.engine.yamlsafe import safe_load
 from app.errors import ModelInvalid, ValidationFailed
-from app.registry.records import TAG_PATTERN, iso, utcnow
+from app.registry.records import TAG_PATTERN
 from app.storage import Storage
+from app.timefmt import iso, utcnow
 
 MODEL_FILE = "model-artifact.yaml"
 SPEC_KEYS = ("schemaVersion", "grid", "nodes", "outputs")

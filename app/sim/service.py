@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+from app.engine.service import RunOutcome, run_spec
 from app.engine.yamlsafe import safe_load
 from app.errors import BadRequest, NotFound
 from app.registry.context import RegistryContext
 from app.registry.records import ArtifactRecord
 from app.registry.service import get_artifact, register_folder
-from app.runs import RunOutcome, run_spec
 from app.sim.catalogue import get_template, render_model, resolve_parameters
 from app.sim.models import ModelDraft, check_labels, draft_from_upload, read_model_spec, write_model
 

@@ -10,12 +10,12 @@ from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
 from typing import BinaryIO
 
-from app.registry.records import iso, utcnow
 from app.storage.base import Storage
 from app.telemetry.catalog import build_catalog
 from app.telemetry.fields import MAX_TITLE, ImportFields, validate_fields
 from app.telemetry.problems import bad_file
 from app.telemetry.spool import CHUNK, SpooledUpload, spooled_upload
+from app.timefmt import iso, utcnow
 
 PARQUET_SUFFIXES = (".parquet", ".pq", ".parq")
 CSV_SUFFIXES = (".csv", ".txt")

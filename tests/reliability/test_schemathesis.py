@@ -16,7 +16,7 @@ from collections import defaultdict
 import pytest
 from hypothesis import HealthCheck, given, settings
 
-from app.registry.rescan import bootstrap
+from app.registry.sync.rescan import bootstrap
 from tests.conftest import SAMPLE_DATA, make_app
 
 schemathesis = pytest.importorskip("schemathesis", reason="schemathesis==4.32.5 belongs in the test extras")
