@@ -67,7 +67,7 @@ def _read_spec(storage: Storage, key: str, names: set[str]) -> tuple[str, dict]:
         return "", {}
     try:
         text = storage.read_bytes(f"{key}/spec.yaml", limit=MAX_SPEC_BYTES).decode("utf-8", "replace")
-        spec = yaml.load(text, Loader=_SAFE_LOADER)  # noqa: S506 - a safe loader (C or Python)
+        spec = yaml.load(text, Loader=_SAFE_LOADER)
     except (yaml.YAMLError, OSError):
         return "", {}
     return text, spec if isinstance(spec, dict) else {}
