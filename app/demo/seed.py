@@ -3,11 +3,22 @@
 from __future__ import annotations
 
 import hashlib
-import json
 import random
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from app.engine.runfolder import (
+    MANIFEST_JSON,
+    RUN_JSON,
+    SERIES_INDEX,
+    SPEC_YAML,
+    index_document,
+    json_bytes,
+    manifest_document,
+    run_document,
+    series_id,
+    series_path,
+)
 from app.engine.service import run_spec
 from app.registry.context import RegistryContext
 from app.registry.folders.scanner import Candidate, read_candidate
@@ -49,27 +60,20 @@ def _synthetic_spec(rng: random.Random, index: int) -> tuple[str, list[str], int
 def _write_synthetic_run(ctx: RegistryContext, rng: random.Random, index: int, created: datetime) -> str:
     spec, nodes, bins = _synthetic_spec(rng, index)
     run_id = f"run_{created:%Y%m%dT%H%M%SZ}_{rng.getrandbits(32):08x}"
-    series = [f"{n}@{n.upper()}@DEFAULT" for n in nodes]
+    series = [series_id(n) for n in nodes]
     csv = ("t,value\n" + "".join(f"{t},{rng.randint(0, 500)}\n" for t in range(bins))).encode()
     digest = "sha256:" + hashlib.sha256(spec.encode()).hexdigest()
     stamp = created.strftime("%Y-%m-%dT%H:%M:%S.0000000Z")
     grid = {"bins": bins, "binMinutes": 60, "timezone": "UTC"}
-    run = {"schemaVersion": 1, "runId": run_id, "engineVersion": "synthetic", "source": "engine",
-           "grid": {**grid, "align": "left"}, "modelHash": digest, "scenarioHash": digest, "createdUtc": stamp,
-           "warnings": [], "series": [{"id": s, "path": f"series/{s}.csv", "unit": "entities/bin"} for s in series]}
-    manifest = {"schemaVersion": 1, "scenarioHash": digest, "rng": {"kind": "pcg32", "seed": index},
-                "seriesHashes": {s: "sha256:" + hashlib.sha256(csv).hexdigest() for s in series},
-                "eventCount": 0, "createdUtc": stamp, "modelHash": digest}
-    index_doc = {"schemaVersion": 1, "grid": grid, "series": [
-        {"id": s, "kind": "flow", "path": f"series/{s}.csv", "unit": "entities/bin",
-         "componentId": s.split("@")[1], "class": "DEFAULT", "points": bins} for s in series]}
+    hashes = {s: "sha256:" + hashlib.sha256(csv).hexdigest() for s in series}
     with ctx.storage.write_folder(run_id, durable=False) as folder:
-        folder.write_bytes("spec.yaml", spec.encode())
-        folder.write_bytes("run.json", json.dumps(run, indent=2).encode())
-        folder.write_bytes("manifest.json", json.dumps(manifest, indent=2).encode())
-        folder.write_bytes("series/index.json", json.dumps(index_doc, indent=2).encode())
+        folder.write_bytes(SPEC_YAML, spec.encode())
+        folder.write_bytes(RUN_JSON, json_bytes(run_document(run_id, "synthetic", {**grid, "align": "left"},
+                                                             digest, stamp, series)))
+        folder.write_bytes(MANIFEST_JSON, json_bytes(manifest_document(digest, index, hashes, stamp)))
+        folder.write_bytes(SERIES_INDEX, json_bytes(index_document(grid, series, bins)))
         for s in series:
-            folder.write_bytes(f"series/{s}.csv", csv)
+            folder.write_bytes(series_path(s), csv)
     return run_id
 
 

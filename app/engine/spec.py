@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 import numpy as np
 
 from app.engine.expr import ParsedExpr, parse_expr
+from app.engine.runfolder import UNIT_MINUTES, unit_minutes
 from app.engine.yamlsafe import safe_load
 from app.errors import ModelInvalid
 
@@ -19,7 +20,6 @@ MAX_PMF_ENTRIES = 1000
 MAX_SPAN_MINUTES = 1000 * 366 * 1440
 PMF_TOLERANCE = 1e-6
 NODE_ID = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-UNIT_MINUTES = {"minutes": 1, "hours": 60, "days": 1440, "weeks": 10080}
 KINDS = ("const", "expr", "pmf")
 
 
@@ -146,7 +146,7 @@ def parse_grid(raw) -> Grid:
         if not isinstance(unit, str) or unit.lower() not in UNIT_MINUTES:
             raise _bad("grid.binUnit must be one of minutes, hours, days, weeks", field="grid.binUnit")
         unit = unit.lower()
-        minutes = size * UNIT_MINUTES[unit]
+        minutes = size * unit_minutes(unit)
     else:
         raise _bad("grid needs binMinutes or binSize and binUnit", field="grid")
     if bins * minutes > MAX_SPAN_MINUTES:

@@ -7,6 +7,15 @@ from datetime import datetime
 
 import yaml
 
+from app.engine.runfolder import (
+    GOLD_EXPORTS,
+    GRID_KEYS,
+    MANIFEST_JSON,
+    PROVENANCE_JSON,
+    RUN_JSON,
+    SERIES_INDEX,
+    SPEC_YAML,
+)
 from app.registry.folders.descriptors import Unindexable, read_json
 from app.registry.records import CAPABILITIES, ArtifactRecord, normalise_tags
 from app.storage import FileInfo, Storage
@@ -22,15 +31,15 @@ _FIRST_SENTENCE = re.compile(r"^(.+?[.!?])(\s|$)")
 def read_run(storage: Storage, key: str, files: list[FileInfo]) -> ArtifactRecord:
     """Build the record of one run folder; raises Unindexable with a reason."""
     names = {f.name for f in files}
-    run, run_error = read_json(storage, f"{key}/run.json") if "run.json" in names else (None, "missing")
+    run, run_error = read_json(storage, f"{key}/{RUN_JSON}") if RUN_JSON in names else (None, "missing")
     manifest, manifest_error = (
-        read_json(storage, f"{key}/manifest.json") if "manifest.json" in names else (None, "missing")
+        read_json(storage, f"{key}/{MANIFEST_JSON}") if MANIFEST_JSON in names else (None, "missing")
     )
     if run is None and manifest is None:
         raise Unindexable(f"no readable run.json ({run_error}) or manifest.json ({manifest_error})")
     run, manifest = run or {}, manifest or {}
     spec_text, spec = _read_spec(storage, key, names)
-    index, _ = read_json(storage, f"{key}/series/index.json") if "series/index.json" in names else ({}, None)
+    index, _ = read_json(storage, f"{key}/{SERIES_INDEX}") if SERIES_INDEX in names else ({}, None)
     artifact_id = key.rsplit("/", 1)[-1]
     series = _series_ids(run, manifest, index or {}, names)
     nodes = _node_ids(spec)
@@ -46,7 +55,7 @@ def read_run(storage: Storage, key: str, files: list[FileInfo]) -> ArtifactRecor
     }
     if provenance:
         metadata["provenance"] = provenance
-    if "gold/export.csv" in names or "gold/export.parquet" in names:
+    if GOLD_EXPORTS["csv"] in names or GOLD_EXPORTS["parquet"] in names:
         metadata["exports"] = sorted(n for n in names if n.startswith("gold/export."))
     title = derive_title(spec, spec_text, nodes, artifact_id)
     tags = normalise_tags([*_spec_tags(spec), *_as_list(manifest.get("tags"))])
@@ -63,10 +72,10 @@ def read_run(storage: Storage, key: str, files: list[FileInfo]) -> ArtifactRecor
 
 
 def _read_spec(storage: Storage, key: str, names: set[str]) -> tuple[str, dict]:
-    if "spec.yaml" not in names:
+    if SPEC_YAML not in names:
         return "", {}
     try:
-        text = storage.read_bytes(f"{key}/spec.yaml", limit=MAX_SPEC_BYTES).decode("utf-8", "replace")
+        text = storage.read_bytes(f"{key}/{SPEC_YAML}", limit=MAX_SPEC_BYTES).decode("utf-8", "replace")
         spec = yaml.load(text, Loader=_SAFE_LOADER)
     except (yaml.YAMLError, OSError):
         return "", {}
@@ -145,15 +154,14 @@ def _series_ids(run: dict, manifest: dict, index: dict, names: set[str]) -> list
 def _grid(run: dict, index: dict, spec: dict) -> dict | None:
     for source in (run.get("grid"), index.get("grid"), spec.get("grid")):
         if isinstance(source, dict) and "bins" in source:
-            keep = ("bins", "binMinutes", "binSize", "binUnit", "startTimeUtc")
-            return {k: source[k] for k in keep if k in source}
+            return {k: source[k] for k in GRID_KEYS if k in source}
     return None
 
 
 def _provenance(storage: Storage, key: str, manifest: dict, names: set[str]) -> dict:
     found = manifest.get("provenance") if isinstance(manifest.get("provenance"), dict) else {}
-    if not found and "provenance.json" in names:
-        found, _ = read_json(storage, f"{key}/provenance.json")
+    if not found and PROVENANCE_JSON in names:
+        found, _ = read_json(storage, f"{key}/{PROVENANCE_JSON}")
         found = found or {}
     mapped = {
         "template_id": found.get("templateId"),
