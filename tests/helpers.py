@@ -6,7 +6,7 @@ import json
 from datetime import datetime
 from pathlib import Path
 
-from app.engine.runfolder import (
+from app.runfolder import (
     MANIFEST_JSON,
     RUN_JSON,
     SPEC_YAML,

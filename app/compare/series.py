@@ -9,8 +9,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
-from app.engine.runfolder import SERIES_INDEX, bin_minutes
 from app.errors import ArtifactUnreadable, NotFound
+from app.runfolder import SERIES_INDEX, bin_minutes
 from app.storage.base import Storage
 
 SeriesKey = tuple[str, str]

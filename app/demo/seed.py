@@ -7,7 +7,11 @@ import random
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from app.engine.runfolder import (
+from app.engine.service import run_spec
+from app.registry.context import RegistryContext
+from app.registry.folders.scanner import Candidate, read_candidate
+from app.registry.sync.apply import RescanReport, apply_records
+from app.runfolder import (
     MANIFEST_JSON,
     RUN_JSON,
     SERIES_INDEX,
@@ -19,10 +23,6 @@ from app.engine.runfolder import (
     series_id,
     series_path,
 )
-from app.engine.service import run_spec
-from app.registry.context import RegistryContext
-from app.registry.folders.scanner import Candidate, read_candidate
-from app.registry.sync.apply import RescanReport, apply_records
 from app.timefmt import utcnow
 
 BATCH = 1000

@@ -14,9 +14,9 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from app.engine.numfmt import formatted_strings, join_lines
-from app.engine.runfolder import GOLD_EXPORTS, MANIFEST_JSON, RUN_JSON, SERIES_INDEX, SPEC_YAML, bin_minutes
 from app.engine.yamlsafe import safe_load
 from app.errors import ArtifactUnreadable, ModelInvalid, NotFound
+from app.runfolder import GOLD_EXPORTS, MANIFEST_JSON, RUN_JSON, SERIES_INDEX, SPEC_YAML, bin_minutes
 from app.storage.base import Storage
 
 FORMATS = ["csv", "ndjson", "parquet"]

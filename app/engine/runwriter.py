@@ -10,7 +10,9 @@ from datetime import UTC, datetime
 
 from app.engine.evaluate import EvalResult
 from app.engine.numfmt import series_csv, sha256_tag
-from app.engine.runfolder import (
+from app.engine.spec import ModelSpec
+from app.errors import ValidationFailed
+from app.runfolder import (
     MANIFEST_JSON,
     PROVENANCE_JSON,
     RUN_JSON,
@@ -23,8 +25,6 @@ from app.engine.runfolder import (
     series_id,
     series_path,
 )
-from app.engine.spec import ModelSpec
-from app.errors import ValidationFailed
 from app.storage.base import Storage
 
 ENGINE_VERSION = "0.6.0-py"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from app.registry.folders.descriptors import Unindexable, read_json
 from app.registry.records import ARTIFACT_TYPES, CAPABILITIES, SOURCES, ArtifactRecord, normalise_tags
+from app.runfolder import METADATA_JSON
 from app.storage import FileInfo, Storage
 from app.timefmt import from_timestamp, parse_iso, utcnow
 
@@ -11,9 +12,9 @@ from app.timefmt import from_timestamp, parse_iso, utcnow
 def read_described_folder(storage: Storage, key: str, files: list[FileInfo]) -> ArtifactRecord:
     """Model and telemetry folders: indexed from their metadata.json."""
     names = {f.name for f in files}
-    if "metadata.json" not in names:
+    if METADATA_JSON not in names:
         raise Unindexable("no metadata.json")
-    doc, error = read_json(storage, f"{key}/metadata.json")
+    doc, error = read_json(storage, f"{key}/{METADATA_JSON}")
     if doc is None:
         raise Unindexable(f"metadata.json: {error}")
     artifact_id = key.rsplit("/", 1)[-1]

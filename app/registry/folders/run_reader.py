@@ -7,7 +7,9 @@ from datetime import datetime
 
 import yaml
 
-from app.engine.runfolder import (
+from app.registry.folders.descriptors import Unindexable, read_json
+from app.registry.records import CAPABILITIES, ArtifactRecord, normalise_tags
+from app.runfolder import (
     GOLD_EXPORTS,
     GRID_KEYS,
     MANIFEST_JSON,
@@ -16,8 +18,6 @@ from app.engine.runfolder import (
     SERIES_INDEX,
     SPEC_YAML,
 )
-from app.registry.folders.descriptors import Unindexable, read_json
-from app.registry.records import CAPABILITIES, ArtifactRecord, normalise_tags
 from app.storage import FileInfo, Storage
 from app.timefmt import from_timestamp, parse_iso
 

@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 
 from app.compare import compare_series, load_run_series, parse_series_csv, series_set
-from app.engine.runfolder import bin_minutes
 from app.errors import ArtifactUnreadable
+from app.runfolder import bin_minutes
 
 HELLO_A = "run_20250921T161133Z_0bcdbb6f"
 HELLO_B = "run_20250923T120000Z_0000aaaa"

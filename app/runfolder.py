@@ -12,6 +12,9 @@ RUN_JSON = "run.json"
 MANIFEST_JSON = "manifest.json"
 SPEC_YAML = "spec.yaml"
 PROVENANCE_JSON = "provenance.json"
+METADATA_JSON = "metadata.json"  # what describes a model or telemetry folder
+# The files that make a folder an artifact: S3 uploads them last and deletes them first.
+DESCRIPTOR_FILES = (RUN_JSON, MANIFEST_JSON, METADATA_JSON)
 SERIES_INDEX = "series/index.json"
 SERIES_FOLDER = "series"
 GOLD_EXPORTS = {"csv": "gold/export.csv", "ndjson": "gold/export.ndjson", "parquet": "gold/export.parquet"}

@@ -7,7 +7,7 @@ import json
 import pytest
 
 from app.engine.export import load_series
-from app.engine.runfolder import SERIES_INDEX, bin_minutes, index_document, json_bytes, series_id, unit_minutes
+from app.runfolder import SERIES_INDEX, bin_minutes, index_document, json_bytes, series_id, unit_minutes
 from app.storage.local import LocalStorage
 from tests.helpers import write_run
 
