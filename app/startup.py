@@ -14,9 +14,9 @@ from app.migrate import upgrade
 from app.registry.context import RegistryContext
 from app.registry.mirror import INDEX_NAME, read_index, write_index
 from app.registry.sync.rescan import bootstrap
+from app.telemetry.spool import SPOOL_FOLDER
 
 log = logging.getLogger(__name__)
-SPOOL_FOLDER = ".uploads"  # app.telemetry.service.SPOOL_FOLDER: uploads being received
 
 
 class DatabaseCorrupt(RuntimeError):

@@ -5,9 +5,28 @@ from __future__ import annotations
 import re
 from datetime import datetime, time
 
-from marshmallow import EXCLUDE, RAISE, Schema, ValidationError, fields, post_load, pre_load, validate
+from marshmallow import (
+    EXCLUDE,
+    RAISE,
+    Schema,
+    ValidationError,
+    fields,
+    post_load,
+    pre_load,
+    validate,
+    validates_schema,
+)
 
-from app.registry.records import ARTIFACT_TYPES, CAPABILITIES, SOURCES, TAG_PATTERN
+from app.registry.records import (
+    ARTIFACT_TYPES,
+    CAPABILITIES,
+    DESCRIPTION_MAX,
+    SOURCES,
+    TAG_PATTERN,
+    TAGS_MAX,
+    TITLE_MAX,
+    label_problems,
+)
 from app.registry.store.listing import SORT_COLUMNS, ListQuery
 from app.timefmt import parse_iso
 
@@ -137,24 +156,34 @@ class DownloadSchema(Schema):
     download = fields.Boolean(load_default=False)
 
 
-class ArtifactUpdateSchema(Schema):
-    """Body of PUT/PATCH /v1/artifacts/{id}: the user-editable fields."""
+class LabelsSchema(Schema):
+    """Title, description and tags as users give them, checked by the one label rule (app.registry.records)."""
 
     class Meta:
         unknown = RAISE
 
-    title = fields.String(validate=validate.Length(1, 200))
-    description = fields.String(validate=validate.Length(max=10_000))
+    title = fields.String(validate=validate.Length(1, TITLE_MAX))
+    description = fields.String(validate=validate.Length(max=DESCRIPTION_MAX))
     tags = fields.List(fields.String(validate=validate.Regexp(TAG_PATTERN, error="invalid tag")),
-                       validate=validate.Length(max=50))
+                       validate=validate.Length(max=TAGS_MAX))
+
+    @validates_schema
+    def follow_the_label_rule(self, data, **kwargs):
+        problems = label_problems(data.get("title"), data.get("description"), data.get("tags"))
+        if problems:
+            raise ValidationError(problems)
 
     @post_load
-    def dedupe_tags(self, data, **kwargs):
+    def normalise_labels(self, data, **kwargs):
         if "title" in data:
-            data["title"] = data["title"].strip() or data["title"]
+            data["title"] = data["title"].strip()
         if "tags" in data:
             data["tags"] = list(dict.fromkeys(data["tags"]))
         return data
+
+
+class ArtifactUpdateSchema(LabelsSchema):
+    """Body of PUT/PATCH /v1/artifacts/{id}: the user-editable fields."""
 
 
 class RelationshipsSchema(Schema):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from app.engine import EvalResult, RunInfo, evaluate, export_run, graph, load_model, write_run
 from app.errors import NotFound
@@ -79,11 +80,18 @@ def export(ctx: RegistryContext, run_id: str) -> dict:
     return response
 
 
-def export_key(ctx: RegistryContext, run_id: str, fmt: str) -> tuple[str, str]:
+class ExportFile(NamedTuple):
+    """Where an export of a run is stored and what it is."""
+
+    key: str
+    content_type: str
+
+
+def export_key(ctx: RegistryContext, run_id: str, fmt: str) -> ExportFile:
     """Storage key and content type of an existing export (404 before the export was made)."""
     name, mimetype = EXPORT_FORMATS[fmt]
     key = join_key(_run(ctx, run_id).path, name)
     if not ctx.storage.exists(key):
         raise NotFound(f"run {run_id} has no {fmt} export yet; POST /v1/runs/{run_id}/export first",
                        details={"id": run_id, "format": fmt})
-    return key, mimetype
+    return ExportFile(key, mimetype)

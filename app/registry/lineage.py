@@ -9,7 +9,7 @@ from app.registry.service import get_artifact, require_artifact
 from app.registry.store.links import is_ancestor, links_touching, siblings_and_template_peers
 from app.registry.store.repository import ArtifactRepository
 from app.registry.sync.discovery import discover
-from app.storage.paths import ARTIFACT_ID_PATTERN
+from app.storage.paths import is_artifact_id
 from app.timefmt import iso, utcnow
 
 MAX_RELATED = 20
@@ -87,6 +87,6 @@ def _check_ids(targets) -> None:
     if not isinstance(targets, list) or not targets or len(targets) > MAX_LINKS:
         raise ValidationFailed(f"derived_from must be a list of 1..{MAX_LINKS} ids",
                                details={"derived_from": "expected a non-empty list"})
-    bad = [t for t in targets if not isinstance(t, str) or not ARTIFACT_ID_PATTERN.match(t) or ".." in t]
+    bad = [t for t in targets if not is_artifact_id(t)]
     if bad:
         raise ValidationFailed("invalid artifact ids", details={"derived_from": {"invalid": [str(b) for b in bad]}})

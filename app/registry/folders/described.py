@@ -3,7 +3,14 @@
 from __future__ import annotations
 
 from app.registry.folders.descriptors import Unindexable, read_json
-from app.registry.records import ARTIFACT_TYPES, CAPABILITIES, SOURCES, ArtifactRecord, normalise_tags
+from app.registry.records import (
+    ARTIFACT_TYPES,
+    CAPABILITIES,
+    SOURCES,
+    TITLE_MAX,
+    ArtifactRecord,
+    normalise_tags,
+)
 from app.runfolder import METADATA_JSON
 from app.storage import FileInfo, Storage
 from app.timefmt import from_timestamp, parse_iso, utcnow
@@ -30,7 +37,7 @@ def read_described_folder(storage: Storage, key: str, files: list[FileInfo]) -> 
     series = extra.get("series") if isinstance(extra.get("series"), list) else []
     return ArtifactRecord(
         id=artifact_id, type=artifact_type, path=key,
-        title=str(doc.get("title") or artifact_id)[:200],
+        title=str(doc.get("title") or artifact_id)[:TITLE_MAX],
         description=str(doc.get("description") or ""),
         created=created, modified=from_timestamp(max(f.mtime for f in files)),
         source=doc.get("source") if doc.get("source") in SOURCES else "import",

@@ -8,7 +8,7 @@ from datetime import datetime
 import yaml
 
 from app.registry.folders.descriptors import Unindexable, read_json
-from app.registry.records import CAPABILITIES, ArtifactRecord, normalise_tags
+from app.registry.records import CAPABILITIES, TITLE_MAX, ArtifactRecord, normalise_tags
 from app.runfolder import (
     GOLD_EXPORTS,
     GRID_KEYS,
@@ -22,7 +22,6 @@ from app.storage import FileInfo, Storage
 from app.timefmt import from_timestamp, parse_iso
 
 MAX_SPEC_BYTES = 2 * 1024 * 1024
-TITLE_LIMIT = 200
 _SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _RUN_STAMP = re.compile(r"(\d{8}T\d{6}Z)")
 _FIRST_SENTENCE = re.compile(r"^(.+?[.!?])(\s|$)")
@@ -112,7 +111,7 @@ def derive_title(spec: dict, spec_text: str, nodes: list[str], artifact_id: str)
         f"Model with {', '.join(nodes[:3])}" if nodes else None,
     ):
         if candidate:
-            return candidate[:TITLE_LIMIT]
+            return candidate[:TITLE_MAX]
     return f"Run {artifact_id.rsplit('_', 1)[-1]}"
 
 
@@ -120,7 +119,7 @@ def _sentence(text: str | None) -> str | None:
     if not text or len(text) <= 80:
         return text
     match = _FIRST_SENTENCE.match(text)
-    return match.group(1) if match and len(match.group(1)) <= TITLE_LIMIT else text[:77].rstrip() + "..."
+    return match.group(1) if match and len(match.group(1)) <= TITLE_MAX else text[:77].rstrip() + "..."
 
 
 def _first_comment(spec_text: str) -> str | None:

@@ -11,7 +11,7 @@ from app.registry.folders.descriptors import Unindexable
 from app.registry.folders.run_reader import read_run
 from app.registry.records import ArtifactRecord
 from app.storage import FileInfo, Storage
-from app.storage.paths import ARTIFACT_ID_PATTERN
+from app.storage.paths import is_artifact_id
 
 # (container folder, artifact type, folder-name filter); "" is the data directory itself.
 LAYOUT = (
@@ -35,7 +35,7 @@ def iter_candidates(storage: Storage) -> Iterator[Candidate]:
     """Every folder the layout says is an artifact (valid ids only)."""
     for container, artifact_type, accepts in LAYOUT:
         for name in storage.list_folders(container):
-            if accepts(name) and ARTIFACT_ID_PATTERN.match(name):
+            if accepts(name) and is_artifact_id(name):
                 key = f"{container}/{name}" if container else name
                 yield Candidate(key=key, artifact_id=name, type=artifact_type)
 

@@ -6,6 +6,7 @@ import json
 from collections.abc import Iterable, Iterator
 from functools import cached_property
 from operator import itemgetter
+from typing import NamedTuple
 
 from sqlalchemy import Connection, bindparam, delete, func, insert, select, update
 
@@ -26,6 +27,14 @@ _INSERT_TAG_BY_ID = insert(artifact_tags).values(
     tag=bindparam("tag"),
     artifact_seq=select(artifacts.c.seq).where(artifacts.c.id == bindparam("artifact_id")).scalar_subquery(),
 )
+
+
+class KnownFolder(NamedTuple):
+    """What the registry last read from an artifact's folder."""
+
+    path: str
+    fingerprint: str
+    deleted: bool
 
 
 class ArtifactRepository(StateRows, SkippedRows):
@@ -115,12 +124,12 @@ class ArtifactRepository(StateRows, SkippedRows):
         for table in (artifact_tags, relationships, skipped_folders, artifacts):
             self.connection.execute(delete(table))
 
-    def fingerprints(self) -> dict[str, tuple[str, str, bool]]:
+    def fingerprints(self) -> dict[str, KnownFolder]:
         """id -> (path, fingerprint, deleted) for every row: what a rescan compares against."""
         rows = self.connection.execute(
             select(artifacts.c.id, artifacts.c.path, artifacts.c.fingerprint, artifacts.c.deleted_at)
         )
-        return {r.id: (r.path, r.fingerprint, r.deleted_at is not None) for r in rows}
+        return {r.id: KnownFolder(r.path, r.fingerprint, r.deleted_at is not None) for r in rows}
 
     def iter_all(self, batch: int = 2000) -> Iterator[ArtifactRecord]:
         """Every artifact, deleted included, ordered by id, with relationships."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from typing import NamedTuple
 
 from sqlalchemy import BigInteger, Connection, Text, cast, delete, insert, select, update
 
@@ -10,17 +11,24 @@ from app.registry.store.tables import registry_state, skipped_folders
 from app.timefmt import utcnow
 
 
+class Snapshot(NamedTuple):
+    """Identifies the registry's exact state: caches keyed by it are never stale."""
+
+    epoch: str
+    generation: int
+
+
 class StateRows:
     """registry_state over the repository's connection."""
 
     connection: Connection
 
-    def snapshot(self) -> tuple[str, int]:
+    def snapshot(self) -> Snapshot:
         """(epoch, generation): identifies the registry's exact state, for caches."""
         rows = dict(self.connection.execute(
             select(registry_state.c.key, registry_state.c.value)
             .where(registry_state.c.key.in_(("epoch", "generation")))).all())
-        return rows.get("epoch", ""), int(rows.get("generation", 0))
+        return Snapshot(rows.get("epoch", ""), int(rows.get("generation", 0)))
 
     def new_epoch(self) -> None:
         """Mark a wholesale rebuild: caches keyed by the old epoch never match again."""

@@ -13,6 +13,7 @@ import time
 
 from app.registry.context import DiscoveryState, RegistryContext
 from app.registry.folders.scanner import Candidate, Unindexable, iter_candidates, read_candidate
+from app.registry.store.repository import KnownFolder
 from app.registry.sync.apply import RescanReport, apply_records, mark_missing
 from app.registry.sync.rescan import bootstrap
 
@@ -72,13 +73,12 @@ def _reconcile_with_database(ctx: RegistryContext, current: dict[str, Candidate]
         return True
     on_disk = {c.artifact_id for c in current.values()}
     appeared = [c for c in current.values() if c.artifact_id not in known or _came_back(known[c.artifact_id])]
-    vanished = [i for i, (_, _, deleted) in known.items() if not deleted and i not in on_disk]
+    vanished = [i for i, row in known.items() if not row.deleted and i not in on_disk]
     return _apply(ctx, appeared, vanished) if appeared or vanished else False
 
 
-def _came_back(row: tuple) -> bool:
-    _, fingerprint, deleted = row
-    return deleted and fingerprint == ""  # flagged missing earlier (see rescan.mark_missing)
+def _came_back(row: KnownFolder) -> bool:
+    return row.deleted and row.fingerprint == ""  # flagged missing earlier (see apply.mark_missing)
 
 
 def _apply(ctx: RegistryContext, appeared: list[Candidate], vanished: list[str]) -> bool:
@@ -95,7 +95,7 @@ def _apply(ctx: RegistryContext, appeared: list[Candidate], vanished: list[str])
         except Unindexable as exc:
             if recorded.get(candidate.key) != str(exc):
                 skipped.append((candidate.key, str(exc)))
-    gone = [i for i in vanished if i in known and not known[i][2]]
+    gone = [i for i in vanished if i in known and not known[i].deleted]
     if not (fresh or skipped or gone):
         return False
     with ctx.writing() as registry:

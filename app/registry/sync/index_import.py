@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from app.registry.context import RegistryContext
-from app.registry.records import ArtifactRecord, normalise_tags, record_from_json
+from app.registry.records import TITLE_MAX, ArtifactRecord, normalise_tags, record_from_json
 from app.registry.store.repository import ArtifactRepository
 from app.timefmt import parse_iso, utcnow
 
@@ -69,7 +69,7 @@ def _dotnet_edits(existing: ArtifactRecord, entry: dict) -> dict:
     title = entry.get("title")
     default_title = f"Run {existing.id.rsplit('_', 1)[-1]}"
     if isinstance(title, str) and title.strip() and title not in (default_title, existing.title):
-        edits["title"] = title.strip()[:200]
+        edits["title"] = title.strip()[:TITLE_MAX]
     legacy = [t for t in entry.get("tags") or [] if isinstance(t, str) and t not in DOTNET_AUTO_TAGS]
     tags = normalise_tags([*existing.tags, *legacy])
     if tags != existing.tags:
@@ -82,7 +82,7 @@ def _tombstone(entry: dict, dotnet: bool) -> ArtifactRecord:
     if dotnet:
         record = ArtifactRecord(
             id=entry["id"], type=entry.get("type") if entry.get("type") in ("run", "model") else "run",
-            title=str(entry.get("title") or entry["id"])[:200], path=entry["id"],
+            title=str(entry.get("title") or entry["id"])[:TITLE_MAX], path=entry["id"],
             created=parse_iso(entry.get("created")) or utcnow(),
             modified=parse_iso(entry.get("lastModified")) or utcnow(),
             tags=normalise_tags([t for t in entry.get("tags") or [] if t not in DOTNET_AUTO_TAGS]),

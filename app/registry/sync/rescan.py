@@ -66,7 +66,7 @@ def _read_if_changed(ctx, candidate: Candidate, known: dict, seen: set, report) 
     try:
         files = ctx.storage.list_files(candidate.key)
         previous = known.get(candidate.artifact_id)
-        if previous and previous[0] == candidate.key and previous[1] == fingerprint(files):
+        if previous and previous.path == candidate.key and previous.fingerprint == fingerprint(files):
             seen.add(candidate.artifact_id)
             report.unchanged += 1
             return None
@@ -86,8 +86,7 @@ def _commit(ctx: RegistryContext, pending: list[ArtifactRecord], report: RescanR
 
 
 def _mark_vanished(ctx: RegistryContext, known: dict, seen: set, report: RescanReport) -> None:
-    vanished = [artifact_id for artifact_id, (_, _, deleted) in known.items()
-                if artifact_id not in seen and not deleted]
+    vanished = [artifact_id for artifact_id, row in known.items() if artifact_id not in seen and not row.deleted]
     for start in range(0, len(vanished), BATCH_SIZE):
         with ctx.writing() as registry:
             for record in registry.get_many(vanished[start:start + BATCH_SIZE]).values():

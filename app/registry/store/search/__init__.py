@@ -9,6 +9,7 @@ from sqlalchemy import Connection
 from app.errors import ConfigError
 from app.registry.store.search.postgres import PostgresSearch
 from app.registry.store.search.sqlite_fts5 import SqliteSearch
+from app.registry.store.search.text import RankedMatch
 
 
 class SearchIndex(Protocol):
@@ -26,7 +27,7 @@ class SearchIndex(Protocol):
     def ranked(self, match: str):
         """A subquery (rowid, rank) of the matching artifacts."""
 
-    def top(self, connection: Connection, match: str, limit: int) -> list[tuple[int, float, str]]:
+    def top(self, connection: Connection, match: str, limit: int) -> list[RankedMatch]:
         """The best `limit` matches as (seq, rank, snippet), best first."""
 
     def snippets(self, connection: Connection, match: str, seqs: list[int]) -> dict[int, str]:
@@ -47,4 +48,4 @@ def search_backend(dialect_name: str) -> SearchIndex:
     return backend()
 
 
-__all__ = ["SearchIndex", "search_backend"]
+__all__ = ["RankedMatch", "SearchIndex", "search_backend"]

@@ -10,7 +10,7 @@ import re
 
 from sqlalchemy import Connection, func, literal_column, select, text
 
-from app.registry.store.search.text import CONTROL, MARK_CLOSE, MARK_OPEN, TOKEN, render_snippet
+from app.registry.store.search.text import CONTROL, MARK_CLOSE, MARK_OPEN, TOKEN, RankedMatch, render_snippet
 from app.registry.store.tables import artifacts
 
 _WORD = re.compile(r"[^\W_]+")
@@ -58,7 +58,7 @@ class PostgresSearch:
         return (select(artifacts.c.seq.label("rowid"), rank.label("rank"))
                 .where(self._matches(match)).subquery("fts"))
 
-    def top(self, connection: Connection, match: str, limit: int) -> list[tuple[int, float, str]]:
+    def top(self, connection: Connection, match: str, limit: int) -> list[RankedMatch]:
         """The best `limit` matches as (seq, rank, snippet), best first (lower rank is better)."""
         query = func.to_tsquery("simple", match)
         rank = (-func.ts_rank(VECTOR, query)).label("rank")
@@ -69,7 +69,7 @@ class PostgresSearch:
         rows = connection.execute(
             select(best.c.seq, best.c.rank, headline).join(artifacts, artifacts.c.seq == best.c.seq)
             .order_by(best.c.rank, best.c.seq))
-        return [(seq, float(value), render_snippet(raw)) for seq, value, raw in rows]
+        return [RankedMatch(seq, float(value), render_snippet(raw)) for seq, value, raw in rows]
 
     def snippets(self, connection: Connection, match: str, seqs: list[int]) -> dict[int, str]:
         """HTML-safe snippets with matches wrapped in <mark>, for a page of rows."""

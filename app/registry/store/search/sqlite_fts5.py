@@ -9,7 +9,15 @@ from __future__ import annotations
 
 from sqlalchemy import Connection, column, literal_column, select, table, text
 
-from app.registry.store.search.text import CONTROL, HAS_WORD, MARK_CLOSE, MARK_OPEN, TOKEN, render_snippet
+from app.registry.store.search.text import (
+    CONTROL,
+    HAS_WORD,
+    MARK_CLOSE,
+    MARK_OPEN,
+    TOKEN,
+    RankedMatch,
+    render_snippet,
+)
 
 # bm25 column weights: id, title, description, tags_text, search_text.
 BM25_WEIGHTS = "10.0, 8.0, 2.0, 5.0, 1.0"
@@ -69,7 +77,7 @@ class SqliteSearch:
             .subquery("fts")
         )
 
-    def top(self, connection: Connection, match: str, limit: int) -> list[tuple[int, float, str]]:
+    def top(self, connection: Connection, match: str, limit: int) -> list[RankedMatch]:
         """The best `limit` matches as (rowid, rank, snippet), best first, ranked inside the index."""
         rows = connection.execute(
             text(
@@ -79,7 +87,7 @@ class SqliteSearch:
             ),
             {"match": match, "limit": limit},
         )
-        return [(rowid, rank, render_snippet(raw)) for rowid, rank, raw in rows]
+        return [RankedMatch(rowid, rank, render_snippet(raw)) for rowid, rank, raw in rows]
 
     def snippets(self, connection: Connection, match: str, seqs: list[int]) -> dict[int, str]:
         """HTML-safe snippets with matches wrapped in <mark>, for a page of rows."""
