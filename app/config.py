@@ -39,6 +39,9 @@ DOCUMENTED_VARIABLES = [
     ("FLOWTIME_CORS_ORIGINS", "cors_origins",
      "Comma-separated browser origins allowed to call the API cross-origin (default: none)."),
     ("FLOWTIME_LOG_LEVEL", "log_level", "Python logging level (default `INFO`)."),
+    ("FLOWTIME_COMPARE_MAX_VALUES", "compare_max_values",
+     "Most numbers a compare with `include_values` returns (series x bins x 3: base, other, diff); beyond "
+     "it the request is a 413 naming the limit (default 2000000)."),
 ]
 
 MEGABYTE = 1024 * 1024
@@ -62,6 +65,7 @@ class Config:
     allow_open: bool = False
     cors_origins: str = ""
     log_level: str = "INFO"
+    compare_max_values: int = 2_000_000
     testing: bool = False
 
     @classmethod

@@ -97,6 +97,12 @@ class PayloadTooLarge(RegistryError):
     code = "payload_too_large"
 
 
+class ResultTooLarge(PayloadTooLarge):
+    """The response would be larger than the configured limit; ask for less."""
+
+    code = "result_too_large"
+
+
 class UnsupportedMediaType(RegistryError):
     """The request body has an unsupported content type."""
 
