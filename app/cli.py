@@ -89,7 +89,10 @@ def import_index_command(path: Path) -> None:
         raise click.ClickException(f"{path.name} is not valid JSON: {exc}") from exc
     if not isinstance(doc, dict) or not isinstance(doc.get("artifacts"), list):
         raise click.ClickException(f"{path.name} has no artifacts list")
-    click.echo(f"imported user state for {apply_index(ctx, doc)} artifacts")
+    report = apply_index(ctx, doc)
+    click.echo(f"imported user state for {report.applied} artifacts")
+    for artifact_id, reason in report.refused:
+        click.echo(f"refused {artifact_id}: {reason}", err=True)
     _finish(ctx)
 
 
@@ -154,8 +157,13 @@ def purge_command(older_than: str, dry_run: bool, yes: bool) -> None:
         return
     if not yes:
         click.confirm("remove them and their files?", abort=True)
-    click.echo(f"purged {maintenance.purge(ctx, candidates)}")
+    report = maintenance.purge(ctx, candidates)
+    click.echo(f"purged {report.purged}")
+    for item in report.refused:
+        click.echo(f"not purged {item['id']}: {item['reason']}", err=True)
     _finish(ctx)
+    if report.refused:
+        raise SystemExit(1)
 
 
 @registry_cli.command("retention")

@@ -11,7 +11,7 @@ from app.registry.folders.descriptors import Unindexable
 from app.registry.folders.run_reader import read_run
 from app.registry.records import ArtifactRecord
 from app.storage import FileInfo, Storage
-from app.storage.paths import ARTIFACT_ID_PATTERN
+from app.storage.paths import ARTIFACT_ID_PATTERN, is_internal_name
 
 # (container folder, artifact type, folder-name filter); "" is the data directory itself.
 LAYOUT = (
@@ -29,6 +29,26 @@ class Candidate:
     key: str
     artifact_id: str
     type: str
+
+
+def is_artifact_id(artifact_id: object) -> bool:
+    """A name the layout can hold as an artifact folder (the artifact id rules, internal names excluded)."""
+    return (isinstance(artifact_id, str) and bool(ARTIFACT_ID_PATTERN.match(artifact_id))
+            and ".." not in artifact_id and not is_internal_name(artifact_id))
+
+
+def layout_keys(artifact_id: str, artifact_type: str | None = None) -> list[str]:
+    """Every key `<container>/<id>` where the layout holds an artifact of this id (and type, if given)."""
+    if not is_artifact_id(artifact_id):
+        return []
+    return [f"{container}/{artifact_id}" if container else artifact_id
+            for container, kind, accepts in LAYOUT
+            if (artifact_type is None or kind == artifact_type) and accepts(artifact_id)]
+
+
+def is_artifact_key(path: object, artifact_id: str, artifact_type: str | None = None) -> bool:
+    """True only when `path` is exactly an artifact folder of this id in the layout (what purge may remove)."""
+    return isinstance(path, str) and path in layout_keys(artifact_id, artifact_type)
 
 
 def iter_candidates(storage: Storage) -> Iterator[Candidate]:
@@ -66,4 +86,5 @@ READERS: dict[str, Callable[[Storage, str, list[FileInfo]], ArtifactRecord]] = {
     "telemetry": read_described_folder,
 }
 
-__all__ = ["Candidate", "Unindexable", "iter_candidates", "read_candidate", "fingerprint", "READERS"]
+__all__ = ["Candidate", "Unindexable", "iter_candidates", "read_candidate", "fingerprint", "READERS",
+           "is_artifact_id", "is_artifact_key", "layout_keys"]
