@@ -92,29 +92,31 @@ class ListResult:
         return [record_from_json(json.loads(doc)) for doc in self.documents]
 
 
-def list_artifacts(connection: Connection, search: SearchIndex, cache: SnapshotCache, query: ListQuery) -> ListResult:
+def list_artifacts(connection: Connection, search: SearchIndex, cache: SnapshotCache, query: ListQuery,
+                   cursor_key: bytes) -> ListResult:
     """Run a listing query: one page, the total of all matches and (optionally) facets."""
     match = search.compile(query.search) if query.search else None
     if query.search and match is None:
         return ListResult([], [], 0, None, facets={f: [] for f in query.facets} if query.facets else None)
     if query.effective_sort == "relevance" and match is None:
         raise BadRequest("sort=relevance needs a search", details={"sort": "relevance requires search"})
+    after = decode_cursor(query, cursor_key) if query.cursor else None
     filters = filter_conditions(query)
     conditions = [*filters, artifacts.c.seq.in_(search.matching(match))] if match else filters
     snapshot = ArtifactRepository(connection).snapshot()
     total = cache.get(snapshot, ("total", query.filter_key()), lambda: count_matches(connection, query, conditions))
     snippets = None
     if query.effective_sort == "relevance" and query.effective_order == "desc":
-        keys, snippets = _best_matches(connection, search, match, query, filters, cache.bound(snapshot))
+        keys, snippets = _best_matches(connection, search, match, query, filters, cache.bound(snapshot), after)
     else:
         ranked = search.ranked(match) if query.effective_sort == "relevance" else None
         if query.tags and total >= COMMON_TAG_ROWS:
             conditions = [*filter_conditions(query, walk_tags=True), *conditions[len(filters):]]
-        keys = page_keys(connection, query, conditions, *_sort_key(query, ranked), ranked)
+        keys = page_keys(connection, query, conditions, *_sort_key(query, ranked), ranked, after)
     has_more = len(keys) > query.limit
     keys = keys[: query.limit]
     documents = ArtifactRepository(connection).documents([(k.seq, k.id) for k in keys])
-    result = ListResult([k.id for k in keys], documents, total, next_cursor(query, keys[-1]) if has_more else None)
+    result = ListResult([k.id for k in keys], documents, total, next_cursor(query, keys[-1], cursor_key) if has_more else None)
     if match:
         if query.effective_sort == "relevance":
             result.scores = {k.id: round(-float(k.sort_value), 6) for k in keys}
@@ -128,10 +130,9 @@ def list_artifacts(connection: Connection, search: SearchIndex, cache: SnapshotC
 
 
 def _best_matches(connection: Connection, search: SearchIndex, match: str, query: ListQuery, filters: list,
-                  cached):
+                  cached, after: tuple | None):
     """Best-first page of a search: ranked inside the index with a LIMIT, then filtered; the window
     widens until the page is exact in (rank, id) order (ties at its edge included)."""
-    after = decode_cursor(query) if query.cursor else None
     need = query.limit + 1 + (0 if query.cursor else query.offset)
     window = max(2 * need, 64)
     while True:
