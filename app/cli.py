@@ -22,14 +22,17 @@ from app.registry.service import bulk_delete
 from app.registry.stats import registry_stats
 from app.registry.sync.apply import RescanReport
 from app.registry.sync.index_import import apply_index
+from app.registry.sync.recovery import recover_lost_commits
 from app.registry.sync.rescan import rebuild, rescan
 
 registry_cli = AppGroup("registry", help="Operate the artifact registry.")
 
 
-def _ctx() -> RegistryContext:
+def _ctx(recover: bool = True) -> RegistryContext:
     ctx: RegistryContext = current_app.extensions["flowtime"]
     ctx.mirror.background = False  # one-shot command: sync the mirror explicitly at the end
+    if recover:  # a database behind its mirror gets the lost commits back before anything else
+        recover_lost_commits(ctx)
     return ctx
 
 
@@ -63,7 +66,7 @@ def rescan_command() -> None:
 @registry_cli.command("rebuild")
 def rebuild_command() -> None:
     """Recreate the registry from the folders plus registry-index.json (user edits kept)."""
-    ctx = _ctx()
+    ctx = _ctx(recover=False)  # a rebuild re-applies registry-index.json itself
     upgrade(ctx.config.database_url)  # the database may have just been moved away (it was corrupt or lost)
     _print_report(rebuild(ctx, _progress("rebuilding")))
     _finish(ctx)

@@ -39,10 +39,12 @@ def apply_index(ctx: RegistryContext, doc: dict) -> ImportReport:
             entries.append(entry)
         else:
             report.refused.append((str(entry.get("id"))[:200] if isinstance(entry, dict) else "?", reason))
+    generation = doc.get("generation")
     with ctx.writing() as registry:
+        # Only a document newer than the database (a mirror that outlived lost commits) may undo a deletion.
+        newer = isinstance(generation, int) and generation > registry.generation()
         for entry in entries:
-            report.applied += _apply_entry(registry, entry, dotnet)
-        generation = doc.get("generation")
+            report.applied += _apply_entry(registry, entry, dotnet, newer)
         if isinstance(generation, int) and generation > registry.generation():
             registry.set_state("generation", str(generation))  # keep generations monotonic
     if report.refused:
@@ -72,15 +74,19 @@ def _dotnet_path(entry: dict) -> str | None:
     return artifact_id if is_artifact_key(artifact_id, artifact_id, "run") else None
 
 
-def _apply_entry(registry: ArtifactRepository, entry: dict, dotnet: bool) -> int:
+def _apply_entry(registry: ArtifactRepository, entry: dict, dotnet: bool, newer: bool = False) -> int:
     existing = registry.get(entry["id"])
     if existing is None:
         registry.add(_tombstone(entry, dotnet))
         return 1
     edits = _dotnet_edits(existing, entry) if dotnet else _our_edits(existing, entry)
-    if not edits:
+    restore = newer and not dotnet and _restored(existing, entry)
+    if not edits and not restore:
         return 0
     updated = existing.with_user_edits(edits)
+    if restore:
+        updated.user_edits = {k: v for k, v in updated.user_edits.items() if k != "deleted_at"}
+        updated.deleted_at = None
     if "derived_from" in edits:
         updated.derived_from = list(dict.fromkeys([*existing.derived_from, *edits["derived_from"]]))
     registry.save(updated)
@@ -105,6 +111,11 @@ def _our_edits(existing: ArtifactRecord, entry: dict) -> dict:
     if manual:
         edits["derived_from"] = manual
     return edits
+
+
+def _restored(existing: ArtifactRecord, entry: dict) -> bool:
+    """Deleted here, live in the (newer) document, and its folder is on disk: a restore the database lost."""
+    return existing.deleted_at is not None and not entry.get("deleted_at") and not existing.metadata.get("missing")
 
 
 def _dotnet_edits(existing: ArtifactRecord, entry: dict) -> dict:
