@@ -42,6 +42,9 @@ DOCUMENTED_VARIABLES = [
     ("FLOWTIME_CURSOR_KEY", "cursor_key",
      "Secret that signs listing cursors (HMAC-SHA256); default: a random key kept in `<data dir>/.cursor-key` "
      "(created 0600 on first use). Set the same value on every host that serves one registry."),
+    ("FLOWTIME_CACHE_MB", "cache_mb",
+     "Memory each process may spend on cached totals, facets and ranked search windows, in MB (approximate; "
+     "default 64)."),
     ("FLOWTIME_COMPARE_MAX_VALUES", "compare_max_values",
      "Most numbers a compare with `include_values` returns (series x bins x 3: base, other, diff); beyond "
      "it the request is a 413 naming the limit (default 2000000)."),
@@ -69,6 +72,7 @@ class Config:
     cors_origins: str = ""
     log_level: str = "INFO"
     compare_max_values: int = 2_000_000
+    cache_mb: int = 64
     cursor_key: str = field(default="", repr=False)
     testing: bool = False
 

@@ -51,7 +51,7 @@ class RegistryContext:
         mirror = MirrorWriter(db, storage, config.data_dir / ".registry-index.lock",
                               config.mirror_delay_ms / 1000, child_env=child_env)
         return cls(config=config, db=db, storage=storage, search=search_backend(db.engine.dialect.name),
-                   mirror=mirror)
+                   mirror=mirror, cache=SnapshotCache(max_bytes=config.cache_mb * 1024 * 1024))
 
     @cached_property
     def cursor_key(self) -> bytes:
