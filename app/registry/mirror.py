@@ -35,6 +35,7 @@ FOREIGN_BACKUP = "registry-index.json.dotnet-backup"
 CHILD_PROCESS_FROM = 20_000
 _HEADER_GENERATION = re.compile(rb'^\{\s*"version":[^{}]*?"generation":\s*(\d{1,19})\b')
 RETRY_MAX_SECONDS = 60.0
+AHEAD_STATE = "mirror_ahead"  # registry_state: the generation of a mirror found ahead of the database
 
 
 class MirrorAhead(RuntimeError):
@@ -206,10 +207,15 @@ class MirrorWriter:
                 database_generation = registry.generation()
                 behind = int(registry.state("mirror_generation") or 0) < database_generation
                 recorded_error = registry.state("mirror_error")
+                flagged = registry.state(AHEAD_STATE)
             if not behind and not recorded_error and _looks_complete(self.storage):
                 return False
             on_disk = mirror_generation(self.storage)
-            if on_disk is not None and on_disk > database_generation:
+            if on_disk is not None and (on_disk > database_generation or flagged == str(on_disk)):
+                # Remembered: once later writes carry the database past the mirror's generation, the
+                # newer mirror is still what they must not overwrite (until start-up re-applies it).
+                with self.db.write() as connection:
+                    ArtifactRepository(connection).set_state(AHEAD_STATE, str(on_disk))
                 raise MirrorAhead(
                     f"registry-index.json is at generation {on_disk}, ahead of the database ({database_generation}): "
                     "the database lost committed changes, so the newer mirror is kept, not overwritten; restart "

@@ -19,6 +19,7 @@ from tests.conftest import EXAMPLES, SAMPLE_DATA, make_app
 HELLO = (EXAMPLES / "hello.yaml").read_bytes()
 WIDE = b"time_bin,arrivals,served\n2025-01-01T00:00:00Z,10,8\n2025-01-01T01:00:00Z,20,16\n"
 DB_FILES = ("registry.db", "registry.db-wal", "registry.db-shm")
+RUN_EDITED_LATE = "run_20250921T161133Z_0bcdbb6f"
 
 
 def _snapshot(client) -> dict:
@@ -124,14 +125,30 @@ def test_the_mirror_writer_never_overwrites_a_newer_mirror(tmp_path):
     ctx = app.extensions["flowtime"]
     client = app.test_client()
     try:
-        assert client.patch("/v1/artifacts/run_20250921T161133Z_0bcdbb6f", json={"title": "late"}).status_code == 200
+        assert client.patch(f"/v1/artifacts/{RUN_EDITED_LATE}", json={"title": "late"}).status_code == 200
         with pytest.raises(MirrorAhead) as refused:
             ctx.mirror.sync_here()
         assert "ahead of the database" in str(refused.value) and "registry import-index" in str(refused.value)
         assert (data_dir / "registry-index.json").read_bytes() == mirror
         health = client.get("/healthz")
         assert health.status_code == 503 and "ahead of the database" in health.json["checks"]["mirror"]
+        # later writes carry the database past the mirror's generation: still never overwritten
+        for i in range(generation + 2):
+            assert client.put(f"/v1/artifacts/{RUN_EDITED_LATE}", json={"tags": [f"late{i}"]}).status_code == 200
+        with pytest.raises(MirrorAhead):
+            ctx.mirror.sync_here()
     finally:
         ctx.mirror.background = False
         ctx.close()
     assert (data_dir / "registry-index.json").read_bytes() == mirror
+    # the next start-up re-applies the mirror; fields edited since keep their later values
+    prepare({"data_dir": data_dir, "mirror_process": False})
+    app = make_app(data_dir)
+    try:
+        after = _snapshot(app.test_client())
+    finally:
+        app.extensions["flowtime"].close()
+    late = before[RUN_EDITED_LATE]
+    assert after.pop(RUN_EDITED_LATE) == (late[0], "late", "described later", [f"late{generation + 1}"], *late[4:])
+    assert after == {k: v for k, v in before.items() if k != RUN_EDITED_LATE}
+    assert json.loads((data_dir / "registry-index.json").read_text())["generation"] > generation

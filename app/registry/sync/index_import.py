@@ -28,8 +28,12 @@ def is_dotnet_index(doc: dict) -> bool:
     return "artifacts" in doc and ("schemaVersion" in doc or "lastUpdated" in doc) and "generation" not in doc
 
 
-def apply_index(ctx: RegistryContext, doc: dict) -> ImportReport:
-    """Merge an index document into the registry; entries whose id or path is not an artifact's are refused."""
+def apply_index(ctx: RegistryContext, doc: dict, recovering: bool = False) -> ImportReport:
+    """Merge an index document into the registry; entries whose id or path is not an artifact's are refused.
+
+    `recovering`: the document is the mirror of commits this database lost; rows edited here since
+    (modified later than their mirrored copy) keep their own state.
+    """
     dotnet = is_dotnet_index(doc)
     report = ImportReport()
     entries = []
@@ -42,9 +46,9 @@ def apply_index(ctx: RegistryContext, doc: dict) -> ImportReport:
     generation = doc.get("generation")
     with ctx.writing() as registry:
         # Only a document newer than the database (a mirror that outlived lost commits) may undo a deletion.
-        newer = isinstance(generation, int) and generation > registry.generation()
+        newer = recovering or isinstance(generation, int) and generation > registry.generation()
         for entry in entries:
-            report.applied += _apply_entry(registry, entry, dotnet, newer)
+            report.applied += _apply_entry(registry, entry, dotnet, newer, recovering)
         if isinstance(generation, int) and generation > registry.generation():
             registry.set_state("generation", str(generation))  # keep generations monotonic
     if report.refused:
@@ -74,13 +78,17 @@ def _dotnet_path(entry: dict) -> str | None:
     return artifact_id if is_artifact_key(artifact_id, artifact_id, "run") else None
 
 
-def _apply_entry(registry: ArtifactRepository, entry: dict, dotnet: bool, newer: bool = False) -> int:
+def _apply_entry(registry: ArtifactRepository, entry: dict, dotnet: bool, newer: bool = False,
+                 recovering: bool = False) -> int:
     existing = registry.get(entry["id"])
     if existing is None:
         registry.add(_tombstone(entry, dotnet))
         return 1
     edits = _dotnet_edits(existing, entry) if dotnet else _our_edits(existing, entry)
-    restore = newer and not dotnet and _restored(existing, entry)
+    later_here = recovering and existing.modified > (parse_iso(entry.get("modified")) or existing.modified)
+    if later_here:  # edited here after the mirror was written: those fields keep the later edit
+        edits = {k: v for k, v in edits.items() if k == "derived_from" or k not in existing.user_edits}
+    restore = newer and not dotnet and not later_here and _restored(existing, entry)
     if not edits and not restore:
         return 0
     updated = existing.with_user_edits(edits)
