@@ -287,5 +287,6 @@ class MirrorWriter:
         except Exception:  # keep the writer alive (sync_here logged and recorded it); retry with a back-off
             log.debug("mirror update failed", exc_info=True)
             if not self._closed:
-                time.sleep(min(RETRY_MAX_SECONDS, 2.0 ** min(self._failures, 6)))
+                # A new change cuts the back-off short: space may have come back with it.
+                self._wake.wait(min(RETRY_MAX_SECONDS, 2.0 ** min(self._failures, 6)))
                 self._wake.set()

@@ -22,7 +22,7 @@ from app.registry.store.pages import (
     page_keys,
 )
 from app.registry.store.repository import ArtifactRepository
-from app.registry.store.search import SearchIndex
+from app.registry.store.search import SearchIndex, SearchMatch
 from app.registry.store.tables import artifact_tags, artifacts, relationships
 
 FACET_LIMIT = 50
@@ -144,7 +144,7 @@ def list_artifacts(connection: Connection, search: SearchIndex, cache: SnapshotC
     return result
 
 
-def _best_matches(connection: Connection, search: SearchIndex, match: str, query: ListQuery, filters: list,
+def _best_matches(connection: Connection, search: SearchIndex, match: SearchMatch, query: ListQuery, filters: list,
                   cached, after: tuple | None):
     """Best-first page of a search from one bounded window ranked inside the index (with snippets), then
     filtered; (None, None) when that window cannot settle the page exactly in (rank, id) order."""
