@@ -12,6 +12,7 @@ from app.registry.records import ARTIFACT_TYPES, CAPABILITIES, SOURCES, TAG_PATT
 
 MAX_LIMIT = 1000
 MAX_INT = 2**63 - 1
+MAX_TITLE = 200
 DOTNET_ALIASES = {
     "skip": "offset", "sortBy": "sort", "sortOrder": "order", "createdAfter": "created_after",
     "createdBefore": "created_before", "minSize": "min_size", "maxSize": "max_size", "fullText": "search",
@@ -19,6 +20,21 @@ DOTNET_ALIASES = {
     "modelId": "model_id", "q": "search", "includeDeleted": "include_deleted",
 }
 _ALL_CAPABILITIES = sorted({c for caps in CAPABILITIES.values() for c in caps})
+
+
+class Title(fields.String):
+    """A title: surrounding whitespace dropped, then 1 to 200 characters (whitespace alone is refused)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(metadata={"minLength": 1, "maxLength": MAX_TITLE, "pattern": r"\S"}, **kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        text = super()._deserialize(value, attr, data, **kwargs).strip()
+        if not text:
+            raise ValidationError("must not be empty or only whitespace")
+        if len(text) > MAX_TITLE:
+            raise ValidationError(f"must be at most {MAX_TITLE} characters")
+        return text
 
 
 class CommaList(fields.String):
@@ -142,15 +158,13 @@ class ArtifactUpdateSchema(Schema):
     class Meta:
         unknown = RAISE
 
-    title = fields.String(validate=validate.Length(1, 200))
+    title = Title()
     description = fields.String(validate=validate.Length(max=10_000))
     tags = fields.List(fields.String(validate=validate.Regexp(TAG_PATTERN, error="invalid tag")),
                        validate=validate.Length(max=50))
 
     @post_load
     def dedupe_tags(self, data, **kwargs):
-        if "title" in data:
-            data["title"] = data["title"].strip() or data["title"]
         if "tags" in data:
             data["tags"] = list(dict.fromkeys(data["tags"]))
         return data

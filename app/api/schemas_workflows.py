@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import RAISE, Schema, fields, validate
 
-from app.api.schemas import ArtifactSchema
+from app.api.schemas import ArtifactSchema, Title
 from app.registry.records import TAG_PATTERN
 
 
@@ -84,7 +84,7 @@ class InstantiateSchema(Schema):
         unknown = RAISE
 
     parameters = fields.Dict(keys=fields.String(), load_default=dict)
-    title = fields.String(validate=validate.Length(1, 200))
+    title = Title()
     description = fields.String(validate=validate.Length(max=10_000))
     tags = fields.List(fields.String(validate=validate.Regexp(TAG_PATTERN, error="invalid tag")),
                        validate=validate.Length(max=50))
