@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hmac
 import ipaddress
+from urllib.parse import unquote
 
 from flask import Flask, Response, request
 
@@ -52,8 +53,9 @@ def _presented_token() -> str | None:
     header = request.headers.get("Authorization", "")
     if header[:7].lower() == "bearer ":
         return header[7:].strip()
-    if request.method in ("GET", "HEAD"):
-        return request.cookies.get(TOKEN_COOKIE)  # lets the UI's plain download links work
+    if request.method in ("GET", "HEAD") and TOKEN_COOKIE in request.cookies:
+        # lets the UI's plain download links work; the UI stores it with encodeURIComponent
+        return unquote(request.cookies[TOKEN_COOKIE])
     return None
 
 
