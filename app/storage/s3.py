@@ -50,7 +50,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 from app.errors import ConfigError, Conflict, NotFound, RegistryError, StorageRejected
 from app.storage.base import FileInfo, FolderWriter, Storage
 from app.storage.local import TempFolderWriter, translate_os_errors
-from app.storage.paths import is_internal_name
+from app.storage.paths import is_unlisted_name
 from app.storage.s3_support import RangeReader, error_code, translate_exc, translated
 
 log = logging.getLogger(__name__)
@@ -64,8 +64,8 @@ DELETE_BATCH = 1000
 DESCRIPTOR_FILES = ("run.json", "manifest.json", "metadata.json")
 
 def _hidden(relative: str) -> bool:
-    """Whether any segment of a relative key is an internal or dot name (never listed)."""
-    return any(is_internal_name(part) for part in relative.split("/") if part)
+    """Whether any segment of a relative key is an internal, dot or unservable name (never listed)."""
+    return any(is_unlisted_name(part) for part in relative.split("/") if part)
 
 
 class S3Storage(Storage):
@@ -118,7 +118,7 @@ class S3Storage(Storage):
         for page in self._pages(base, delimiter="/"):
             for common in page.get("CommonPrefixes", ()):
                 name = common["Prefix"][len(base):].rstrip("/")
-                if name and not is_internal_name(name):
+                if name and not is_unlisted_name(name):
                     names.append(name)
         names.sort()
         return names
