@@ -30,10 +30,8 @@ class Title(fields.String):
 
     def _deserialize(self, value, attr, data, **kwargs):
         text = super()._deserialize(value, attr, data, **kwargs).strip()
-        if not text:
-            raise ValidationError("must not be empty or only whitespace")
-        if len(text) > MAX_TITLE:
-            raise ValidationError(f"must be at most {MAX_TITLE} characters")
+        if not 1 <= len(text) <= MAX_TITLE:
+            raise ValidationError(f"Length must be between 1 and {MAX_TITLE} (whitespace alone does not count).")
         return text
 
 
