@@ -93,7 +93,10 @@ def origin_allowed(origin: str, allowed: set[str]) -> bool:
     """Whether a request's Origin may change state: same origin as the Host, or in the CORS allow-list."""
     if origin in allowed or ANY_ORIGIN in allowed:
         return True
-    parts = urlsplit(origin)
+    try:
+        parts = urlsplit(origin)
+    except ValueError:  # e.g. an unclosed IPv6 bracket
+        return False
     return parts.scheme in ("http", "https") and parts.netloc.lower() == request.host.lower()
 
 

@@ -41,7 +41,8 @@ def form_attacks():
 
 @pytest.mark.parametrize("headers", [{"Origin": "https://evil.example"}, {"Origin": "null"},
                                      {"Origin": "http://localhost.evil.example"},
-                                     {"Origin": "http://localhost:1234"}, {"Sec-Fetch-Site": "cross-site"},
+                                     {"Origin": "http://localhost:1234"}, {"Origin": "http://[::1"},
+                                     {"Origin": "ftp://localhost"}, {"Sec-Fetch-Site": "cross-site"},
                                      {"Origin": "https://evil.example", "Sec-Fetch-Site": "same-origin"}])
 def test_cross_site_state_changes_are_403(open_app, headers):
     before = open_app.get("/v1/artifacts?include_deleted=true").json["total"]
