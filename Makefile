@@ -35,6 +35,7 @@ test: install
 
 lint: install
 	$(BIN)/ruff check app tests bench
+	$(BIN)/lint-imports --config setup.cfg
 
 bench: install
 	$(BIN)/python bench/run_suite.py --count 100000 --reuse

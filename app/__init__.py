@@ -11,7 +11,7 @@ from app.cli import register_commands
 from app.config import Config
 from app.errors import register_error_handlers
 from app.registry.context import RegistryContext
-from app.registry.periodic import register_background_jobs
+from app.registry.sync.periodic import register_background_jobs
 from app.security import register_security
 from app.ui import register_ui
 

@@ -10,17 +10,19 @@ import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
 
+from app.demo.seed import seed_demo, seed_synthetic
+from app.engine.service import run_spec
 from app.errors import RegistryError
 from app.migrate import db_cli, upgrade
 from app.registry import maintenance
-from app.registry.adoption import apply_index
 from app.registry.context import RegistryContext
 from app.registry.copy import copy_registry
 from app.registry.mirror import write_index
-from app.registry.rescan import RescanReport, rebuild, rescan
-from app.registry.seed import seed_demo, seed_synthetic
 from app.registry.service import bulk_delete
 from app.registry.stats import registry_stats
+from app.registry.sync.apply import RescanReport
+from app.registry.sync.index_import import apply_index
+from app.registry.sync.rescan import rebuild, rescan
 
 registry_cli = AppGroup("registry", help="Operate the artifact registry.")
 
@@ -196,8 +198,6 @@ engine_cli = AppGroup("engine", help="Run FlowTime models.")
 @click.option("--seed", type=click.IntRange(0, 2**31 - 1), default=None, help="RNG seed (reproducible runs).")
 def engine_run_command(model: Path, seed: int | None) -> None:
     """Run MODEL.yaml like POST /v1/run and print the run id."""
-    from app.runs import run_spec
-
     ctx = _ctx()
     try:
         outcome = run_spec(ctx, model.read_text(encoding="utf-8"), seed=seed)

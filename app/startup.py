@@ -13,10 +13,10 @@ from app.config import Config
 from app.migrate import upgrade
 from app.registry.context import RegistryContext
 from app.registry.mirror import INDEX_NAME, read_index, write_index
-from app.registry.rescan import bootstrap
+from app.registry.sync.rescan import bootstrap
+from app.telemetry.spool import SPOOL_FOLDER
 
 log = logging.getLogger(__name__)
-SPOOL_FOLDER = ".uploads"  # app.telemetry.service.SPOOL_FOLDER: uploads being received
 
 
 class DatabaseCorrupt(RuntimeError):

@@ -14,10 +14,11 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from app.compare import compare_series, load_run_series  # noqa: E402
-from app.engine.numfmt import series_csv  # noqa: E402
-from app.registry.records import ArtifactRecord, utcnow  # noqa: E402
-from app.storage.local import LocalStorage  # noqa: E402
+from app.compare import compare_series, load_run_series
+from app.engine.numfmt import series_csv
+from app.registry.records import ArtifactRecord
+from app.storage.local import LocalStorage
+from app.timefmt import utcnow
 
 TARGET_MS = 300
 

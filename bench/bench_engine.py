@@ -11,8 +11,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from app.engine import evaluate, export_run, load_model, write_run  # noqa: E402
-from app.storage.local import LocalStorage  # noqa: E402
+from app.engine import evaluate, export_run, load_model, write_run
+from app.storage.local import LocalStorage
 
 EXPRESSIONS = [
     "{a} * 0.8 + {b} / 3",

@@ -7,7 +7,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from run_suite import main  # noqa: E402
+from run_suite import main
 
 if __name__ == "__main__":
     sys.exit(main())

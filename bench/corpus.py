@@ -14,10 +14,11 @@ from pathlib import Path
 from common import git_commit  # (importing common puts the repository on sys.path)
 
 from app.config import Config
+from app.demo.seed import NODE_NAMES, TAGS, WORDS
 from app.migrate import upgrade
 from app.registry.context import RegistryContext
-from app.registry.records import CAPABILITIES, ArtifactRecord, utcnow
-from app.registry.seed import NODE_NAMES, TAGS, WORDS
+from app.registry.records import CAPABILITIES, ArtifactRecord
+from app.timefmt import utcnow
 
 BATCH = 10_000  # rows per transaction on the bulk path
 COMMON_WORD = "capacity"  # one of the seed vocabulary's 36 words: roughly 1 artifact in 6 mentions it
@@ -96,7 +97,7 @@ def context(data_dir: Path, database_url: str = "", **overrides) -> RegistryCont
 
 
 def bulk_load(ctx: RegistryContext, count: int, seed: int = 11) -> dict:
-    """Register generated records through SqlRegistry.add_many in batches; returns the rate.
+    """Register generated records through ArtifactRepository.add_many in batches; returns the rate.
 
     The rate counts the registry's time only (row values, inserts, search index, commit), not the
     time the benchmark spends inventing the synthetic records.
@@ -182,8 +183,8 @@ def rate_probe(root: Path, corpus_dir: Path, count: int, seed: int = 12) -> dict
 
 
 def run_folders(root: Path, count: int, reuse: bool) -> tuple[Path, float | None]:
-    """`<root>/folders-<count>`: real synthetic run folders (app.registry.seed), no database left behind."""
-    from app.registry.seed import seed_synthetic
+    """`<root>/folders-<count>`: real synthetic run folders (app.demo.seed), no database left behind."""
+    from app.demo.seed import seed_synthetic
 
     data_dir = root / f"folders-{count}"
     marker = data_dir / ".bench-folders.json"

@@ -6,11 +6,11 @@ import time
 
 from common import repeat, summarize
 
-from app.registry import query as query_module
 from app.registry import service
 from app.registry.files import list_artifact_files
-from app.registry.query import ListQuery, list_artifacts
 from app.registry.stats import registry_stats
+from app.registry.store.cache import SnapshotCache
+from app.registry.store.listing import ListQuery, list_artifacts
 
 COMMON, RARE = "capacity", "zeppelin"
 CURSOR_DEPTH = 50_000
@@ -33,11 +33,10 @@ def list_queries(tag: str) -> dict[str, tuple[dict, ListQuery]]:
 def _list_ms(ctx, query: ListQuery, cold: bool) -> float:
     """One in-process listing; cold drops the per-snapshot totals/facets cache first."""
     if cold:
-        with query_module._CACHE_LOCK:
-            query_module._CACHE.clear()
+        ctx.cache = SnapshotCache()
     start = time.perf_counter()
     with ctx.db.read() as connection:
-        list_artifacts(connection, ctx.search, query)
+        list_artifacts(connection, ctx.search, ctx.cache, query)
     return (time.perf_counter() - start) * 1000
 
 
@@ -53,7 +52,7 @@ def floor_cursor_pages(ctx, pages: int) -> dict:
     """Per-page latency of limit-50 keyset pages starting 50,000 rows deep, in-process."""
     def run_page(cursor, limit):
         with ctx.db.read() as connection:
-            return list_artifacts(connection, ctx.search, ListQuery(cursor=cursor, limit=limit)).next_cursor
+            return list_artifacts(connection, ctx.search, ctx.cache, ListQuery(cursor=cursor, limit=limit)).next_cursor
 
     cursor = cursor_at_depth(run_page)
     samples = []
@@ -73,7 +72,7 @@ def floor_reads(ctx, tag: str, ids: list[str], count: int, warmup: int, budget_s
             continue
         cold = repeat(lambda q=query: _list_ms(ctx, q, True), max(5, count // 4), 1, budget_s / 2)
         with ctx.db.read() as connection:  # primes the cache; the total tells how many rows match
-            total = list_artifacts(connection, ctx.search, query).total
+            total = list_artifacts(connection, ctx.search, ctx.cache, query).total
         warm = repeat(lambda q=query: _list_ms(ctx, q, False), count, warmup, budget_s / 2)
         results[name] = {"cold": cold, "warm": warm, "total": total}
         print(f"  floor {name}: cold p50 {cold['p50']} ms, warm p50 {warm['p50']} ms", flush=True)

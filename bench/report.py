@@ -72,7 +72,7 @@ def scale_rows(res: dict, big: bool) -> list[tuple[str, object, str, bool | None
     rows.append(("Q1 throughput, 8 clients", f"{(tp.get('q1_list') or {}).get('req_per_s')} req/s", "-", None))
     corpus = res.get("corpus_load") or {}
     built = f", corpus built by {corpus['built_by']}" if corpus.get("built_by") else ""
-    add(f"bulk registration of the whole corpus ({corpus.get('count')} rows oldest first, SqlRegistry.add_many, "
+    add(f"bulk registration of the whole corpus ({corpus.get('count')} rows oldest first, ArtifactRepository.add_many, "
         f"batches of {corpus.get('batch')}{built})", corpus.get("per_s"), 5000, True, "artifacts/s")
     load = res.get("load") or {}
     rows.append((f"bulk registration into the existing {load.get('into_existing')}-artifact registry "

@@ -15,12 +15,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import ROOT, Server, git_commit, running  # noqa: E402
-from corpus import context, rate_probe, run_folders, sqlite_corpus  # noqa: E402
-from floor import floor_put, floor_reads  # noqa: E402
-from http_bench import mirror_catch_up, probe, put_latency, read_latencies, throughput  # noqa: E402
-from report import markdown  # noqa: E402
-from scale_bench import discovery_cost, discovery_inprocess, memory, mirror_regeneration, scans  # noqa: E402
+from common import ROOT, Server, git_commit, running
+from corpus import context, rate_probe, run_folders, sqlite_corpus
+from floor import floor_put, floor_reads
+from http_bench import mirror_catch_up, probe, put_latency, read_latencies, throughput
+from report import markdown
+from scale_bench import discovery_cost, discovery_inprocess, memory, mirror_regeneration, scans
 
 
 def machine() -> dict:

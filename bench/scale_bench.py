@@ -14,7 +14,7 @@ from common import Server, rss_kb, running, summarize, timed
 
 from app.migrate import upgrade
 from app.registry.mirror import INDEX_NAME, write_index
-from app.registry.rescan import rescan
+from app.registry.sync.rescan import rescan
 
 GIB = 1024**3
 
@@ -80,7 +80,7 @@ def discovery_cost(data_dir: Path, count: int, warmup: int) -> dict:
 
 def discovery_inprocess(data_dir: Path, make_context, calls: int = 2000) -> dict:
     """app.registry.discovery.discover() per call when nothing changed (after its first full listing)."""
-    from app.registry.discovery import discover
+    from app.registry.sync.discovery import discover
 
     ctx = make_context(data_dir, auto_discover=True)
     try:

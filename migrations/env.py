@@ -3,7 +3,7 @@
 from alembic import context
 from sqlalchemy import create_engine, pool
 
-from app.registry.tables import metadata
+from app.registry.store.tables import metadata
 
 config = context.config
 

@@ -6,6 +6,16 @@ import json
 from datetime import datetime
 from pathlib import Path
 
+from app.runfolder import (
+    MANIFEST_JSON,
+    RUN_JSON,
+    SPEC_YAML,
+    json_bytes,
+    run_document,
+    series_id,
+    series_path,
+)
+
 
 def write_run(data_dir: Path, run_id: str, *, title: str | None = None, tags=(), created: datetime | None = None,
               nodes=("demand", "served"), description: str | None = None, extra_bytes: int = 0,
@@ -25,19 +35,17 @@ def write_run(data_dir: Path, run_id: str, *, title: str | None = None, tags=(),
             "nodes": [{"id": n, "kind": "const", "values": [1, 2, 3]} for n in nodes]}
     if meta:
         spec = {"metadata": meta, **spec}
-    (folder / "spec.yaml").write_text(json.dumps(spec))  # JSON is valid YAML
-    series = [f"{n}@{n.upper()}@DEFAULT" for n in nodes]
-    run = {"schemaVersion": 1, "runId": run_id, "engineVersion": "test", "source": "engine",
-           "grid": {"bins": 3, "binMinutes": 60}, "modelHash": "sha256:00", "scenarioHash": "sha256:00",
-           "createdUtc": created.strftime("%Y-%m-%dT%H:%M:%S.0000000Z"),
-           "series": [{"id": s, "path": f"series/{s}.csv"} for s in series]}
-    (folder / "run.json").write_text(json.dumps(run))
-    manifest = {"schemaVersion": 1, "rng": {"kind": "pcg32", "seed": 1}, "createdUtc": run["createdUtc"]}
+    (folder / SPEC_YAML).write_text(json.dumps(spec))  # JSON is valid YAML
+    series = [series_id(n) for n in nodes]
+    stamp = created.strftime("%Y-%m-%dT%H:%M:%S.0000000Z")
+    run = run_document(run_id, "test", {"bins": 3, "binMinutes": 60}, "sha256:00", stamp, series)
+    (folder / RUN_JSON).write_bytes(json_bytes(run))
+    manifest = {"schemaVersion": 1, "rng": {"kind": "pcg32", "seed": 1}, "createdUtc": stamp}
     if provenance:
         manifest["provenance"] = {"hasProvenance": True, **provenance}
-    (folder / "manifest.json").write_text(json.dumps(manifest))
+    (folder / MANIFEST_JSON).write_bytes(json_bytes(manifest))
     for s in series:
-        (folder / "series" / f"{s}.csv").write_text("t,value\n0,1\n1,2\n2,3\n" + "#" * extra_bytes)
+        (folder / series_path(s)).write_text("t,value\n0,1\n1,2\n2,3\n" + "#" * extra_bytes)
     return folder
 
 

@@ -45,7 +45,7 @@ class LiveServer:
                "PORT": str(self.port), **self.env}
         gunicorn = Path(sys.executable).parent / "gunicorn"
         self.log_path = self.data_dir.parent / f"gunicorn-{self.port}.log"
-        log = open(self.log_path, "ab")  # noqa: SIM115 - closed with the process
+        log = open(self.log_path, "ab")
         self.process = subprocess.Popen([str(gunicorn), "-c", "gunicorn.conf.py"], cwd=ROOT, env=env,
                                         stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
         log.close()

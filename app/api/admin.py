@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from app.api import Blueprint, context
 from app.api.schemas import RescanSchema, StatsSchema
-from app.registry.rescan import rescan
 from app.registry.stats import registry_stats
+from app.registry.sync.rescan import rescan
 
 blp = Blueprint("admin", __name__, url_prefix="/v1/artifacts", description="Rescan and statistics")
 

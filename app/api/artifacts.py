@@ -17,8 +17,8 @@ from app.api.schemas import (
 )
 from app.registry import service
 from app.registry.files import file_json, files_of
-from app.registry.query import ListQuery
 from app.registry.records import artifact_json
+from app.registry.store.listing import ListQuery
 
 blp = Blueprint("artifacts", __name__, url_prefix="/v1/artifacts", description="Registry artifacts")
 

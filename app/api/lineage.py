@@ -11,7 +11,7 @@ from app.api.schemas_workflows import (
     LinkSchema,
     RelationshipListSchema,
 )
-from app.compare_service import compare_artifacts
+from app.compare.service import compare_artifacts
 from app.registry.lineage import lineage_of, link, relationships_of
 
 blp = Blueprint("lineage", __name__, url_prefix="/v1/artifacts", description="Lineage and compare")

@@ -8,8 +8,16 @@ from flask import Response, request
 
 from app.api import Blueprint, context
 from app.api.schemas_workflows import ExportResponseSchema, GraphSchema, RunQuerySchema, RunResponseSchema
+from app.engine.service import (
+    EXPORT_FORMATS,
+    export,
+    export_key,
+    model_graph,
+    run_spec,
+    series_index_key,
+    series_key,
+)
 from app.errors import BadRequest, UnsupportedMediaType
-from app.runs import EXPORT_FORMATS, export, export_key, model_graph, run_spec, series_index_key, series_key
 from app.sim.service import run_stored_model
 
 blp = Blueprint("runs", __name__, url_prefix="/v1", description="FlowTime engine runs and exports")

@@ -5,14 +5,33 @@ from __future__ import annotations
 import re
 from datetime import datetime, time
 
-from marshmallow import EXCLUDE, RAISE, Schema, ValidationError, fields, post_load, pre_load, validate
+from marshmallow import (
+    EXCLUDE,
+    RAISE,
+    Schema,
+    ValidationError,
+    fields,
+    post_load,
+    pre_load,
+    validate,
+    validates_schema,
+)
 
-from app.registry.query import SORT_COLUMNS, ListQuery
-from app.registry.records import ARTIFACT_TYPES, CAPABILITIES, SOURCES, TAG_PATTERN, parse_iso
+from app.registry.records import (
+    ARTIFACT_TYPES,
+    CAPABILITIES,
+    DESCRIPTION_MAX,
+    SOURCES,
+    TAG_PATTERN,
+    TAGS_MAX,
+    TITLE_MAX,
+    label_problems,
+)
+from app.registry.store.listing import SORT_COLUMNS, ListQuery
+from app.timefmt import parse_iso
 
 MAX_LIMIT = 1000
 MAX_INT = 2**63 - 1
-MAX_TITLE = 200
 DOTNET_ALIASES = {
     "skip": "offset", "sortBy": "sort", "sortOrder": "order", "createdAfter": "created_after",
     "createdBefore": "created_before", "minSize": "min_size", "maxSize": "max_size", "fullText": "search",
@@ -20,19 +39,6 @@ DOTNET_ALIASES = {
     "modelId": "model_id", "q": "search", "includeDeleted": "include_deleted",
 }
 _ALL_CAPABILITIES = sorted({c for caps in CAPABILITIES.values() for c in caps})
-
-
-class Title(fields.String):
-    """A title: surrounding whitespace dropped, then 1 to 200 characters (whitespace alone is refused)."""
-
-    def __init__(self, **kwargs):
-        super().__init__(metadata={"minLength": 1, "maxLength": MAX_TITLE, "pattern": r"\S"}, **kwargs)
-
-    def _deserialize(self, value, attr, data, **kwargs):
-        text = super()._deserialize(value, attr, data, **kwargs).strip()
-        if not 1 <= len(text) <= MAX_TITLE:
-            raise ValidationError(f"Length must be between 1 and {MAX_TITLE} (whitespace alone does not count).")
-        return text
 
 
 class CommaList(fields.String):
@@ -150,22 +156,34 @@ class DownloadSchema(Schema):
     download = fields.Boolean(load_default=False)
 
 
-class ArtifactUpdateSchema(Schema):
-    """Body of PUT/PATCH /v1/artifacts/{id}: the user-editable fields."""
+class LabelsSchema(Schema):
+    """Title, description and tags as users give them, checked by the one label rule (app.registry.records)."""
 
     class Meta:
         unknown = RAISE
 
-    title = Title()
-    description = fields.String(validate=validate.Length(max=10_000))
+    title = fields.String(validate=validate.Length(1, TITLE_MAX))
+    description = fields.String(validate=validate.Length(max=DESCRIPTION_MAX))
     tags = fields.List(fields.String(validate=validate.Regexp(TAG_PATTERN, error="invalid tag")),
-                       validate=validate.Length(max=50))
+                       validate=validate.Length(max=TAGS_MAX))
+
+    @validates_schema
+    def follow_the_label_rule(self, data, **kwargs):
+        problems = label_problems(data.get("title"), data.get("description"), data.get("tags"))
+        if problems:
+            raise ValidationError(problems)
 
     @post_load
-    def dedupe_tags(self, data, **kwargs):
+    def normalise_labels(self, data, **kwargs):
+        if "title" in data:
+            data["title"] = data["title"].strip()
         if "tags" in data:
             data["tags"] = list(dict.fromkeys(data["tags"]))
         return data
+
+
+class ArtifactUpdateSchema(LabelsSchema):
+    """Body of PUT/PATCH /v1/artifacts/{id}: the user-editable fields."""
 
 
 class RelationshipsSchema(Schema):

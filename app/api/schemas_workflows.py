@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from marshmallow import RAISE, Schema, fields, validate
 
-from app.api.schemas import ArtifactSchema, Title
-from app.registry.records import TAG_PATTERN
+from app.api.schemas import ArtifactSchema, LabelsSchema
 
 
 class RelationshipListSchema(Schema):
@@ -77,17 +76,10 @@ class TemplateListSchema(Schema):
     count = fields.Integer()
 
 
-class InstantiateSchema(Schema):
+class InstantiateSchema(LabelsSchema):
     """Body of POST /v1/templates/{id}/instantiate."""
 
-    class Meta:
-        unknown = RAISE
-
     parameters = fields.Dict(keys=fields.String(), load_default=dict)
-    title = Title()
-    description = fields.String(validate=validate.Length(max=10_000))
-    tags = fields.List(fields.String(validate=validate.Regexp(TAG_PATTERN, error="invalid tag")),
-                       validate=validate.Length(max=50))
 
 
 class ModelCreatedSchema(Schema):

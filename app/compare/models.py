@@ -6,7 +6,8 @@ import numpy as np
 
 from app.compare.numbers import json_list, json_number
 from app.compare.runs import artifact_ref
-from app.engine.spec import Grid, Node, load_model
+from app.engine.grid import Grid
+from app.engine.spec import Node, load_model
 
 
 def grid_json(grid: Grid) -> dict:

@@ -10,11 +10,10 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 
 from app.errors import ArtifactUnreadable, NotFound
+from app.runfolder import SERIES_INDEX, bin_minutes
 from app.storage.base import Storage
 
 SeriesKey = tuple[str, str]
-UNIT_MINUTES = {"minute": 1, "hour": 60, "day": 1440, "week": 10080}
-INDEX_NAME = "series/index.json"
 _READ = pacsv.ReadOptions(use_threads=True)
 _PARSE = pacsv.ParseOptions(delimiter=",")
 _CONVERT = pacsv.ConvertOptions(column_types={"t": pa.float64(), "value": pa.float64()})
@@ -43,18 +42,6 @@ def series_key(series_id: str, component_id: str | None = None) -> SeriesKey:
     return measure, component_id or measure.upper()
 
 
-def grid_minutes(grid: dict | None) -> int | None:
-    """Bin width in minutes from a FlowTime grid ({binMinutes} or {binSize, binUnit}); None if unknown."""
-    if not isinstance(grid, dict):
-        return None
-    minutes = grid.get("binMinutes")
-    if _positive_int(minutes):
-        return minutes
-    size, unit = grid.get("binSize"), grid.get("binUnit")
-    factor = UNIT_MINUTES.get(unit.lower().removesuffix("s")) if isinstance(unit, str) else None
-    return size * factor if factor and _positive_int(size) else None
-
-
 def _positive_int(value) -> bool:
     """Whether value is an int (not a bool) above zero."""
     return isinstance(value, int) and not isinstance(value, bool) and value > 0
@@ -67,28 +54,28 @@ def _unreadable(record, message: str, **details) -> ArtifactUnreadable:
 
 def read_index(storage: Storage, record) -> dict:
     """The parsed `series/index.json` of a run folder; ArtifactUnreadable when missing or invalid."""
-    key = f"{record.path}/{INDEX_NAME}"
+    key = f"{record.path}/{SERIES_INDEX}"
     try:
         raw = storage.read_bytes(key)
     except (NotFound, OSError):
-        raise _unreadable(record, f"{INDEX_NAME} is missing, so its series cannot be compared",
-                          file=INDEX_NAME) from None
+        raise _unreadable(record, f"{SERIES_INDEX} is missing, so its series cannot be compared",
+                          file=SERIES_INDEX) from None
     try:
         doc = json.loads(raw.decode("utf-8-sig"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise _unreadable(record, f"{INDEX_NAME} is not valid JSON ({exc})", file=INDEX_NAME) from None
+        raise _unreadable(record, f"{SERIES_INDEX} is not valid JSON ({exc})", file=SERIES_INDEX) from None
     if not isinstance(doc, dict) or not isinstance(doc.get("series", []), list):
-        raise _unreadable(record, f"{INDEX_NAME} has no series list", file=INDEX_NAME)
+        raise _unreadable(record, f"{SERIES_INDEX} has no series list", file=SERIES_INDEX)
     return doc
 
 
 def _entry_path(record, entry, position: int) -> tuple[str, str]:
     """(series id, path inside the folder) of one index entry, refusing paths that leave the folder."""
     if not isinstance(entry, dict) or not isinstance(entry.get("id"), str) or not entry["id"]:
-        raise _unreadable(record, f"{INDEX_NAME} series[{position}] has no id", file=INDEX_NAME)
+        raise _unreadable(record, f"{SERIES_INDEX} series[{position}] has no id", file=SERIES_INDEX)
     path = entry.get("path") if isinstance(entry.get("path"), str) else f"series/{entry['id']}.csv"
     if path.startswith("/") or "\\" in path or ".." in path.split("/"):
-        raise _unreadable(record, f"series path '{path}' leaves the artifact folder", file=INDEX_NAME)
+        raise _unreadable(record, f"series path '{path}' leaves the artifact folder", file=SERIES_INDEX)
     return entry["id"], path
 
 
@@ -130,4 +117,4 @@ def load_run_series(storage: Storage, record) -> SeriesSet:
             series[key] = _read_series(storage, record, path)
     grid = (record.metadata or {}).get("grid") or index.get("grid")
     bins = grid.get("bins") if isinstance(grid, dict) and _positive_int(grid.get("bins")) else None
-    return series_set(series, grid_minutes(grid), bins)
+    return series_set(series, bin_minutes(grid), bins)

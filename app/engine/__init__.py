@@ -7,8 +7,10 @@ import time
 from app.engine.evaluate import EvalResult, evaluate, graph, topological_order
 from app.engine.export import export_run
 from app.engine.expr import ParsedExpr, parse_expr
-from app.engine.runwriter import DEFAULT_SEED, ENGINE_VERSION, RunInfo, scenario_hash, series_id, write_run
-from app.engine.spec import Grid, ModelSpec, Node, load_model
+from app.engine.grid import Grid
+from app.engine.runwriter import DEFAULT_SEED, ENGINE_VERSION, RunInfo, scenario_hash, write_run
+from app.engine.spec import ModelSpec, Node, load_model
+from app.runfolder import series_id
 from app.storage.base import Storage
 
 __all__ = [

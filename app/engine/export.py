@@ -14,13 +14,13 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from app.engine.numfmt import formatted_strings, join_lines
-from app.engine.spec import UNIT_MINUTES
 from app.engine.yamlsafe import safe_load
 from app.errors import ArtifactUnreadable, ModelInvalid, NotFound
+from app.runfolder import GOLD_EXPORTS, MANIFEST_JSON, RUN_JSON, SERIES_INDEX, SPEC_YAML, bin_minutes
 from app.storage.base import Storage
 
 FORMATS = ["csv", "ndjson", "parquet"]
-FILES = ["gold/export.csv", "gold/export.ndjson", "gold/export.parquet"]
+FILES = [GOLD_EXPORTS[f] for f in FORMATS]
 CSV_HEADER = "time_bin,component_id,measure,value\n"
 _DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})")
 _RUN_STAMP = re.compile(r"^run_(\d{4})(\d{2})(\d{2})T")
@@ -44,21 +44,9 @@ def _read_json(storage: Storage, key: str, run_id: str, required: bool) -> dict 
     return data if isinstance(data, dict) else None
 
 
-def _bin_minutes(grid: dict) -> int | None:
-    if not isinstance(grid, dict):
-        return None
-    minutes = grid.get("binMinutes")
-    if isinstance(minutes, int) and not isinstance(minutes, bool) and minutes > 0:
-        return minutes
-    size, unit = grid.get("binSize"), str(grid.get("binUnit", "")).lower()
-    if isinstance(size, int) and not isinstance(size, bool) and size > 0 and unit in UNIT_MINUTES:
-        return size * UNIT_MINUTES[unit]
-    return None
-
-
 def _spec_grid(storage: Storage, prefix: str, needed: bool) -> dict:
     """The grid of spec.yaml, if readable (only used for startTimeUtc and as a fallback)."""
-    key = f"{prefix}/spec.yaml"
+    key = f"{prefix}/{SPEC_YAML}"
     if not storage.exists(key):
         return {}
     try:
@@ -134,13 +122,13 @@ def load_series(storage: Storage, run_key: str) -> tuple[list[str], list[np.ndar
     run_id = run_key.rstrip("/").rsplit("/", 1)[-1]
     if not storage.exists(run_key):
         raise NotFound(f"run {run_id} not found")
-    index = _read_json(storage, f"{run_key}/series/index.json", run_id, required=True)
-    run_json = _read_json(storage, f"{run_key}/run.json", run_id, required=False)
-    manifest = _read_json(storage, f"{run_key}/manifest.json", run_id, required=False)
+    index = _read_json(storage, f"{run_key}/{SERIES_INDEX}", run_id, required=True)
+    run_json = _read_json(storage, f"{run_key}/{RUN_JSON}", run_id, required=False)
+    manifest = _read_json(storage, f"{run_key}/{MANIFEST_JSON}", run_id, required=False)
     grids = [index.get("grid"), (run_json or {}).get("grid")]
-    spec_grid = _spec_grid(storage, run_key, needed=not any(map(_bin_minutes, grids)))
+    spec_grid = _spec_grid(storage, run_key, needed=not any(map(bin_minutes, grids)))
     grids.append(spec_grid)
-    minutes = next((m for m in map(_bin_minutes, grids) if m), None)
+    minutes = next((m for m in map(bin_minutes, grids) if m), None)
     bins = next((g["bins"] for g in grids if isinstance(g, dict) and isinstance(g.get("bins"), int)), None)
     entries = index.get("series")
     if minutes is None or not bins or bins < 1 or not isinstance(entries, list):

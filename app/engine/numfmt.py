@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import json
 from decimal import Decimal
 
 import numpy as np
@@ -120,8 +119,3 @@ def series_csv(values: np.ndarray) -> bytes:
 def sha256_tag(data: bytes) -> str:
     """`sha256:` + hex digest."""
     return "sha256:" + hashlib.sha256(data).hexdigest()
-
-
-def json_bytes(obj) -> bytes:
-    """2-space indented JSON with a trailing newline, like the .NET engine writes."""
-    return (json.dumps(obj, indent=2) + "\n").encode("utf-8")

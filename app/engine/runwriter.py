@@ -9,16 +9,28 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from app.engine.evaluate import EvalResult
-from app.engine.numfmt import json_bytes, series_csv, sha256_tag
+from app.engine.numfmt import series_csv, sha256_tag
 from app.engine.spec import ModelSpec
 from app.errors import ValidationFailed
+from app.runfolder import (
+    MANIFEST_JSON,
+    PROVENANCE_JSON,
+    RUN_JSON,
+    SERIES_INDEX,
+    SPEC_YAML,
+    index_document,
+    json_bytes,
+    manifest_document,
+    run_document,
+    series_id,
+    series_path,
+)
 from app.storage.base import Storage
 
 ENGINE_VERSION = "0.6.0-py"
 # The seed the .NET engine records when none is given (seen on every unseeded sample run).
 DEFAULT_SEED = 1131659569
 MAX_SEED = 2**31 - 1
-SERIES_UNIT = "entities/bin"
 GOLD_TABLE = {
     "path": "gold/node_time_bin.parquet",
     "dimensions": ["time_bin", "component_id", "class"],
@@ -44,11 +56,6 @@ class RunInfo:
     execution_ms: float
     seed: int
     has_provenance: bool
-
-
-def series_id(node_id: str) -> str:
-    """FlowTime series id for a node: `{id}@{ID}@DEFAULT`."""
-    return f"{node_id}@{node_id.upper()}@DEFAULT"
 
 
 def scenario_hash(spec_text: str, seed: int) -> str:
@@ -77,56 +84,11 @@ def check_seed(seed) -> int:
     return seed
 
 
-def _run_json(run_id: str, spec: ModelSpec, model_hash: str, created: str, ids: list[str]) -> dict:
-    return {
-        "schemaVersion": 1,
-        "runId": run_id,
-        "engineVersion": ENGINE_VERSION,
-        "source": "engine",
-        "grid": spec.grid.run_grid(),
-        "modelHash": model_hash,
-        "scenarioHash": model_hash,
-        "createdUtc": created,
-        "warnings": [],
-        "series": [{"id": s, "path": f"series/{s}.csv", "unit": SERIES_UNIT} for s in ids],
-    }
-
-
-def _index_json(spec: ModelSpec, ids: list[str], hashes: dict[str, str]) -> dict:
-    entries = [
-        {
-            "id": s,
-            "kind": "flow",
-            "path": f"series/{s}.csv",
-            "unit": SERIES_UNIT,
-            "componentId": s.split("@")[1],
-            "class": "DEFAULT",
-            "points": spec.grid.bins,
-            "hash": hashes[s],
-        }
-        for s in ids
-    ]
-    return {"schemaVersion": 1, "grid": spec.grid.index_grid(), "series": entries, "formats": {"goldTable": GOLD_TABLE}}
-
-
-def _manifest(model_hash: str, seed: int, hashes: dict, created: str, provenance: dict | None) -> dict:
-    manifest = {
-        "schemaVersion": 1,
-        "scenarioHash": model_hash,
-        "rng": {"kind": "pcg32", "seed": seed},
-        "seriesHashes": hashes,
-        "eventCount": 0,
-        "createdUtc": created,
-        "modelHash": model_hash,
-    }
-    if provenance is not None:
-        manifest["provenance"] = {
-            "hasProvenance": True,
-            "modelId": provenance.get("modelId"),
-            "templateId": provenance.get("templateId"),
-            "source": provenance.get("source"),
-        }
-    return manifest
+def _provenance_summary(provenance: dict | None) -> dict | None:
+    if provenance is None:
+        return None
+    return {"hasProvenance": True, "modelId": provenance.get("modelId"),
+            "templateId": provenance.get("templateId"), "source": provenance.get("source")}
 
 
 def _provenance_json(provenance: dict, created: str) -> dict:
@@ -165,14 +127,17 @@ def write_run(
     files = {s: series_csv(result.series[n]) for s, n in zip(ids, spec.output_ids, strict=True)}
     hashes = {s: sha256_tag(data) for s, data in files.items()}
     with storage.write_folder(run_id) as folder:
-        folder.write_bytes("spec.yaml", spec_text.encode("utf-8"))
+        folder.write_bytes(SPEC_YAML, spec_text.encode("utf-8"))
         for sid, data in files.items():
-            folder.write_bytes(f"series/{sid}.csv", data)
-        folder.write_bytes("series/index.json", json_bytes(_index_json(spec, ids, hashes)))
-        folder.write_bytes("run.json", json_bytes(_run_json(run_id, spec, model_hash, created, ids)))
-        folder.write_bytes("manifest.json", json_bytes(_manifest(model_hash, seed, hashes, created, provenance)))
+            folder.write_bytes(series_path(sid), data)
+        index = index_document(spec.grid.index_grid(), ids, spec.grid.bins, hashes, {"goldTable": GOLD_TABLE})
+        folder.write_bytes(SERIES_INDEX, json_bytes(index))
+        run = run_document(run_id, ENGINE_VERSION, spec.grid.run_grid(), model_hash, created, ids)
+        folder.write_bytes(RUN_JSON, json_bytes(run))
+        manifest = manifest_document(model_hash, seed, hashes, created, _provenance_summary(provenance))
+        folder.write_bytes(MANIFEST_JSON, json_bytes(manifest))
         if provenance is not None:
-            folder.write_bytes("provenance.json", json_bytes(_provenance_json(provenance, created)))
+            folder.write_bytes(PROVENANCE_JSON, json_bytes(_provenance_json(provenance, created)))
     return RunInfo(
         run_id=run_id,
         key=run_id,

@@ -140,9 +140,9 @@ def safe_load(text: str):
             try:
                 data = _load_events(text)
             except _ExplicitTag:
-                data = yaml.load(text, Loader=NoAliasSafeLoader)  # noqa: S506
+                data = yaml.load(text, Loader=NoAliasSafeLoader)
         else:
-            data = yaml.load(text, Loader=NoAliasSafeLoader)  # noqa: S506
+            data = yaml.load(text, Loader=NoAliasSafeLoader)
     except ModelInvalid:
         raise
     except yaml.MarkedYAMLError as exc:
@@ -151,7 +151,7 @@ def safe_load(text: str):
         raise ModelInvalid(f"invalid YAML{where}: {exc.problem}", details={"field": "yaml"}) from None
     except RecursionError:
         raise ModelInvalid("YAML is nested too deeply", details={"field": "yaml"}) from None
-    except Exception as exc:  # noqa: BLE001 - any parser/constructor failure is a bad model
+    except Exception as exc:  # any parser or constructor failure means a bad model, never a 500
         raise ModelInvalid(f"invalid YAML: {type(exc).__name__}", details={"field": "yaml"}) from None
     _reject_non_finite(data)
     return data
@@ -160,12 +160,12 @@ def safe_load(text: str):
 def safe_load_python(text: str):
     """Parse with the pure-Python NoAliasSafeLoader only (used by tests and when libyaml is absent)."""
     try:
-        data = yaml.load(text, Loader=NoAliasSafeLoader)  # noqa: S506
+        data = yaml.load(text, Loader=NoAliasSafeLoader)
     except ModelInvalid:
         raise
     except yaml.YAMLError as exc:
         raise ModelInvalid(f"invalid YAML: {exc}", details={"field": "yaml"}) from None
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         raise ModelInvalid(f"invalid YAML: {type(exc).__name__}", details={"field": "yaml"}) from None
     _reject_non_finite(data)
     return data

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -9,21 +10,33 @@ from dataclasses import dataclass, field
 from app.config import Config
 from app.db import Database
 from app.registry.mirror import MirrorWriter
-from app.registry.repository import SqlRegistry
-from app.registry.search import search_backend
+from app.registry.store.cache import SnapshotCache
+from app.registry.store.repository import ArtifactRepository
+from app.registry.store.search import SearchIndex, search_backend
 from app.storage import Storage, get_storage
 
 
 @dataclass
+class DiscoveryState:
+    """What this process last saw of the data directory (kept by app.registry.sync.discovery)."""
+
+    token: tuple | None = None
+    keys: dict | None = None  # storage key -> Candidate of the last listing
+    listed_at: float = 0.0
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+@dataclass
 class RegistryContext:
-    """Database, storage, search dialect and mirror writer of one registry."""
+    """Database, storage, search dialect, snapshot cache and mirror writer of one registry."""
 
     config: Config
     db: Database
     storage: Storage
-    search: object
+    search: SearchIndex
     mirror: MirrorWriter
-    discovery: object = field(default=None)  # per-process DiscoveryState (see registry.discovery)
+    cache: SnapshotCache = field(default_factory=SnapshotCache)
+    discovery: DiscoveryState = field(default_factory=DiscoveryState)
     closed: bool = False
 
     @classmethod
@@ -35,10 +48,8 @@ class RegistryContext:
                      "FLOWTIME_STORAGE_URL": config.storage_url} if config.mirror_process else None
         mirror = MirrorWriter(db, storage, config.data_dir / ".registry-index.lock",
                               config.mirror_delay_ms / 1000, child_env=child_env)
-        from app.registry.discovery import DiscoveryState
-
         return cls(config=config, db=db, storage=storage, search=search_backend(db.engine.dialect.name),
-                   mirror=mirror, discovery=DiscoveryState())
+                   mirror=mirror)
 
     def close(self) -> None:
         """Flush the mirror, stop background jobs and release database connections (tests, shutdown)."""
@@ -47,19 +58,19 @@ class RegistryContext:
         self.db.dispose()
 
     @contextmanager
-    def writing(self, bulk: bool = False) -> Iterator[SqlRegistry]:
+    def writing(self, bulk: bool = False) -> Iterator[ArtifactRepository]:
         """One write transaction that counts as a change: bumps the generation, then wakes the mirror.
 
         `bulk` is for transactions that insert thousands of rows (seeding, rescans, imports).
         """
         with self.db.write(bulk=bulk) as connection:
-            registry = SqlRegistry(connection)
+            registry = ArtifactRepository(connection)
             yield registry
             registry.bump_generation()
         self.mirror.notify()
 
     @contextmanager
-    def reading(self) -> Iterator[SqlRegistry]:
+    def reading(self) -> Iterator[ArtifactRepository]:
         """One read transaction."""
         with self.db.read() as connection:
-            yield SqlRegistry(connection)
+            yield ArtifactRepository(connection)

@@ -8,7 +8,7 @@ from app.db import Database
 from app.errors import Conflict
 from app.migrate import upgrade
 from app.registry.context import RegistryContext
-from app.registry.repository import SqlRegistry
+from app.registry.store.repository import ArtifactRepository
 
 BATCH = 5000
 
@@ -19,7 +19,7 @@ def copy_registry(ctx: RegistryContext, target_url: str, progress: Callable[[Ite
     target = Database(target_url)
     try:
         with target.read() as connection:
-            if SqlRegistry(connection).fingerprints():
+            if ArtifactRepository(connection).fingerprints():
                 raise Conflict("the target database already holds artifacts; copy only into an empty registry")
         with ctx.reading() as source:
             records = list(source.iter_all())
@@ -29,10 +29,10 @@ def copy_registry(ctx: RegistryContext, target_url: str, progress: Callable[[Ite
         for start in progress(range(0, len(records), BATCH)) if progress else range(0, len(records), BATCH):
             batch = records[start:start + BATCH]
             with target.write(bulk=True) as connection:
-                SqlRegistry(connection).add_many(batch)
+                ArtifactRepository(connection).add_many(batch)
             copied += len(batch)
         with target.write() as connection:
-            registry = SqlRegistry(connection)
+            registry = ArtifactRepository(connection)
             for item in skipped:
                 registry.add_skipped(item["path"], item["reason"])
             registry.set_state("generation", str(generation))

@@ -6,13 +6,15 @@ import hashlib
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from app.errors import NotFound
 from app.registry.context import RegistryContext
-from app.registry.records import ArtifactRecord, from_timestamp, iso
+from app.registry.records import ArtifactRecord
 from app.registry.service import get_artifact
 from app.storage import FileInfo
 from app.storage.paths import clean_key, join_key
+from app.timefmt import from_timestamp, iso
 
 CONTENT_TYPES = {
     ".csv": "text/csv",
@@ -101,8 +103,15 @@ class _Sink:
         return data
 
 
-def zip_artifact(ctx: RegistryContext, artifact_id: str) -> tuple[str, Iterator[bytes]]:
-    """The folder as a zip, streamed file by file (never built in memory); returns (name, chunks)."""
+class ZipDownload(NamedTuple):
+    """A zip of an artifact folder: its file name and the chunks to stream."""
+
+    name: str
+    chunks: Iterator[bytes]
+
+
+def zip_artifact(ctx: RegistryContext, artifact_id: str) -> ZipDownload:
+    """The folder as a zip, streamed file by file (never built in memory)."""
     record = get_artifact(ctx, artifact_id)
     files = files_of(ctx, record)
 
@@ -117,4 +126,4 @@ def zip_artifact(ctx: RegistryContext, artifact_id: str) -> tuple[str, Iterator[
                         yield sink.drain()
         yield sink.drain()
 
-    return f"{record.id}.zip", generate()
+    return ZipDownload(f"{record.id}.zip", generate())

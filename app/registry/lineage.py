@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
-
 from app.errors import Conflict, ValidationFailed
 from app.registry.context import RegistryContext
-from app.registry.discovery import discover
-from app.registry.records import ArtifactRecord, iso, utcnow
-from app.registry.repository import SqlRegistry
+from app.registry.records import ArtifactRecord
 from app.registry.service import get_artifact, require_artifact
-from app.registry.tables import artifacts, relationships
-from app.storage.paths import ARTIFACT_ID_PATTERN
+from app.registry.store.links import is_ancestor, links_touching, siblings_and_template_peers
+from app.registry.store.repository import ArtifactRepository
+from app.registry.sync.discovery import discover
+from app.storage.paths import is_artifact_id
+from app.timefmt import iso, utcnow
 
 MAX_RELATED = 20
 MAX_LINKS = 100
@@ -23,7 +22,7 @@ def summary(record: ArtifactRecord) -> dict:
             "deleted_at": iso(record.deleted_at)}
 
 
-def _summaries(registry: SqlRegistry, ids: list[str]) -> list[dict]:
+def _summaries(registry: ArtifactRepository, ids: list[str]) -> list[dict]:
     found = registry.get_many(ids)
     return [summary(found[i]) if i in found else {"id": i, "type": None, "title": None, "missing": True}
             for i in ids]
@@ -38,17 +37,12 @@ def relationships_of(ctx: RegistryContext, artifact_id: str) -> dict:
                 "generates": _summaries(registry, record.generates), "related": _summaries(registry, related)}
 
 
-def _related(registry: SqlRegistry, record: ArtifactRecord) -> list[str]:
+def _related(registry: ArtifactRepository, record: ArtifactRecord) -> list[str]:
     """Other artifacts derived from the same model(s), then from the same template."""
     linked = {record.id, *record.derived_from, *record.generates}
-    siblings = select(relationships.c.source_id).where(relationships.c.target_id.in_(record.derived_from or [""]))
-    c = artifacts.c
-    statement = select(c.id).where(c.deleted_at.is_(None), c.id.in_(siblings))
-    if record.template_id:
-        statement = select(c.id).where(c.deleted_at.is_(None),
-                                       c.id.in_(siblings) | (c.template_id == record.template_id))
-    rows = registry.connection.execute(statement.order_by(c.created.desc(), c.id).limit(MAX_RELATED + len(linked)))
-    return [r.id for r in rows if r.id not in linked][:MAX_RELATED]
+    found = siblings_and_template_peers(registry.connection, record.derived_from, record.template_id,
+                                        MAX_RELATED + len(linked))
+    return [i for i in found if i not in linked][:MAX_RELATED]
 
 
 def lineage_of(ctx: RegistryContext, artifact_id: str, depth: int) -> dict:
@@ -57,10 +51,7 @@ def lineage_of(ctx: RegistryContext, artifact_id: str, depth: int) -> dict:
     with ctx.reading() as registry:
         seen, frontier, edges = {start.id}, [start.id], set()
         for _ in range(depth):
-            rows = registry.connection.execute(
-                select(relationships.c.source_id, relationships.c.target_id).where(
-                    relationships.c.source_id.in_(frontier) | relationships.c.target_id.in_(frontier))
-            ).all()
+            rows = links_touching(registry.connection, frontier)
             edges.update(rows)
             frontier = [i for pair in rows for i in pair if i not in seen]
             seen.update(frontier)
@@ -82,7 +73,7 @@ def link(ctx: RegistryContext, artifact_id: str, targets: list[str]) -> dict:
         if unknown:
             raise ValidationFailed(f"unknown artifact ids: {', '.join(unknown)}",
                                    details={"derived_from": {"unknown": unknown}})
-        cycle = next((t for t in targets if t == record.id or _reaches(registry, t, record.id)), None)
+        cycle = next((t for t in targets if t == record.id or is_ancestor(registry.connection, t, record.id)), None)
         if cycle:
             raise Conflict(f"linking {record.id} to {cycle} would create a cycle", details={"cycle": [record.id, cycle]})
         manual = list(dict.fromkeys([*record.user_edits.get("derived_from", []), *targets]))
@@ -96,19 +87,6 @@ def _check_ids(targets) -> None:
     if not isinstance(targets, list) or not targets or len(targets) > MAX_LINKS:
         raise ValidationFailed(f"derived_from must be a list of 1..{MAX_LINKS} ids",
                                details={"derived_from": "expected a non-empty list"})
-    bad = [t for t in targets if not isinstance(t, str) or not ARTIFACT_ID_PATTERN.match(t) or ".." in t]
+    bad = [t for t in targets if not is_artifact_id(t)]
     if bad:
         raise ValidationFailed("invalid artifact ids", details={"derived_from": {"invalid": [str(b) for b in bad]}})
-
-
-def _reaches(registry: SqlRegistry, start: str, goal: str) -> bool:
-    """Whether `goal` is an ancestor of `start` (following derived_from)."""
-    seen, frontier = {start}, [start]
-    while frontier:
-        rows = registry.connection.execute(
-            select(relationships.c.target_id).where(relationships.c.source_id.in_(frontier))).scalars().all()
-        if goal in rows:
-            return True
-        frontier = [r for r in rows if r not in seen]
-        seen.update(frontier)
-    return False

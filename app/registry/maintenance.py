@@ -5,14 +5,12 @@ from __future__ import annotations
 import re
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
-
 from app.errors import BadRequest
 from app.registry.context import RegistryContext
+from app.registry.folders.scanner import iter_candidates
 from app.registry.mirror import read_index
-from app.registry.records import iso, utcnow
-from app.registry.scanner import iter_candidates
-from app.registry.tables import artifact_tags, artifacts, skipped_folders
+from app.registry.store.retention import deleted_before, ids_and_paths, live_created_before, skipped_paths
+from app.timefmt import iso, utcnow
 
 _AGE = re.compile(r"^(\d+)([dhw])$")
 _UNITS = {"d": "days", "h": "hours", "w": "weeks"}
@@ -30,11 +28,7 @@ def purge_candidates(ctx: RegistryContext, older_than: timedelta) -> list[dict]:
     """Soft-deleted artifacts deleted before now - older_than."""
     cutoff = utcnow() - older_than
     with ctx.db.read() as connection:
-        rows = connection.execute(
-            select(artifacts.c.id, artifacts.c.path, artifacts.c.deleted_at)
-            .where(artifacts.c.deleted_at.is_not(None), artifacts.c.deleted_at < cutoff)
-            .order_by(artifacts.c.id)
-        ).all()
+        rows = deleted_before(connection, cutoff)
     return [{"id": r.id, "path": r.path, "deleted_at": iso(r.deleted_at)} for r in rows]
 
 
@@ -54,15 +48,8 @@ def retention_candidates(ctx: RegistryContext, older_than: timedelta, artifact_t
                          keep_tag: str | None) -> list[dict]:
     """Live artifacts created before the cutoff, minus those carrying the keep tag."""
     cutoff: datetime = utcnow() - older_than
-    c = artifacts.c
-    statement = select(c.id, c.created).where(c.deleted_at.is_(None), c.created < cutoff)
-    if artifact_type:
-        statement = statement.where(c.type == artifact_type)
-    if keep_tag:
-        kept = select(artifact_tags.c.artifact_seq).where(artifact_tags.c.tag == keep_tag)
-        statement = statement.where(c.seq.not_in(kept))
     with ctx.db.read() as connection:
-        rows = connection.execute(statement.order_by(c.id)).all()
+        rows = live_created_before(connection, cutoff, artifact_type, keep_tag)
     return [{"id": r.id, "created": iso(r.created)} for r in rows]
 
 
@@ -77,8 +64,8 @@ def check_registry(ctx: RegistryContext) -> list[str]:
         fts_error = ctx.search.integrity_check(connection)
         if fts_error:
             problems.append(f"full-text index: {fts_error}")
-        rows = connection.execute(select(artifacts.c.id, artifacts.c.path, artifacts.c.deleted_at)).all()
-        skipped = set(connection.execute(select(skipped_folders.c.path)).scalars())
+        rows = ids_and_paths(connection)
+        skipped = skipped_paths(connection)
     live = {r.id: r.path for r in rows if r.deleted_at is None}
     on_disk = {c.artifact_id: c.key for c in iter_candidates(ctx.storage) if c.key not in skipped}
     problems += [f"on disk but not indexed: {on_disk[i]}" for i in sorted(set(on_disk) - {r.id for r in rows})]

@@ -20,13 +20,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from sqlalchemy import func, select
-
 from app.db import MIRROR_LOCK, Database
-from app.registry.records import iso, utcnow
-from app.registry.repository import SqlRegistry
-from app.registry.tables import artifacts
+from app.registry.store.repository import ArtifactRepository
 from app.storage import Storage
+from app.timefmt import iso, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -56,7 +53,7 @@ def file_lock(path: Path, blocking: bool = True) -> Iterator[bool]:
 def write_index(db: Database, storage: Storage) -> int:
     """Export the database to registry-index.json as one consistent snapshot; returns its generation."""
     with db.read() as connection:
-        registry = SqlRegistry(connection)
+        registry = ArtifactRepository(connection)
         generation = registry.generation()
         documents = list(registry.iter_documents())
     with storage.write_file(INDEX_NAME) as handle:
@@ -144,14 +141,14 @@ class MirrorWriter:
 
     def _artifact_count(self) -> int:
         with self.db.read() as connection:
-            return connection.execute(select(func.count()).select_from(artifacts)).scalar_one()
+            return ArtifactRepository(connection).count_all()
 
     def sync_here(self) -> bool:
         """Rewrite the mirror in this process if it lags the database; returns True if it wrote."""
         with file_lock(self.lock_path), self.db.named_lock(MIRROR_LOCK):
             last_export_s = self._wait_for_quiet()
             with self.db.read() as connection:
-                registry = SqlRegistry(connection)
+                registry = ArtifactRepository(connection)
                 behind = int(registry.state("mirror_generation") or 0) < registry.generation()
             if not behind and _looks_complete(self.storage):
                 return False
@@ -162,7 +159,7 @@ class MirrorWriter:
             after = self.storage.change_token()
             took = time.monotonic() - started
             with self.db.write() as connection:
-                registry = SqlRegistry(connection)
+                registry = ArtifactRepository(connection)
                 registry.set_state("mirror_generation", str(generation))
                 registry.set_state("mirror_updated", iso(utcnow()))
                 registry.set_state("mirror_export_s", f"{took:.3f}")
@@ -179,13 +176,13 @@ class MirrorWriter:
         mirror is still rewritten every two export times or so. Returns that duration.
         """
         with self.db.read() as connection:
-            registry = SqlRegistry(connection)
+            registry = ArtifactRepository(connection)
             seen, last_export_s = registry.generation(), float(registry.state("mirror_export_s") or 0)
         deadline = time.monotonic() + last_export_s
         while self.delay > 0 and time.monotonic() < deadline:
             time.sleep(self.delay)
             with self.db.read() as connection:
-                now = SqlRegistry(connection).generation()
+                now = ArtifactRepository(connection).generation()
             if now == seen:
                 break
             seen = now

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
+from datetime import datetime
+
+from app.config import MEGABYTE
+from app.errors import ValidationFailed
+from app.timefmt import iso, parse_iso, utcnow
 
 ARTIFACT_TYPES = ("run", "model", "telemetry")
 SOURCES = ("engine", "sim", "import")
@@ -15,8 +19,11 @@ CAPABILITIES = {
 }
 ARCHIVED_TAG = "archived"
 TAG_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$")
+# The one rule for the labels users give (titles, descriptions, tags), on every route that takes them.
+TITLE_MAX = 200
+DESCRIPTION_MAX = 10_000
+TAGS_MAX = 50
 USER_FIELDS = ("title", "description", "tags")
-MEGABYTE = 1024 * 1024
 
 
 @dataclass
@@ -70,46 +77,6 @@ class ArtifactRecord:
         if deleted:
             updated.deleted_at = deleted
         return updated
-
-
-def utcnow() -> datetime:
-    """Current UTC time as a naive datetime with millisecond precision (how the registry stores it)."""
-    now = datetime.now(UTC).replace(tzinfo=None)
-    return now.replace(microsecond=(now.microsecond // 1000) * 1000)
-
-
-def from_timestamp(seconds: float) -> datetime:
-    """Naive UTC datetime (millisecond precision) from epoch seconds."""
-    value = datetime.fromtimestamp(seconds, UTC).replace(tzinfo=None)
-    return value.replace(microsecond=(value.microsecond // 1000) * 1000)
-
-
-def iso(value: datetime | None) -> str | None:
-    """UTC ISO-8601 with a trailing Z."""
-    if value is None:
-        return None
-    if value.tzinfo is not None:
-        value = value.astimezone(UTC).replace(tzinfo=None)
-    text = value.isoformat(timespec="milliseconds" if value.microsecond else "seconds")
-    return text + "Z"
-
-
-def parse_iso(text: str | None) -> datetime | None:
-    """Parse an ISO timestamp (.NET's 7 fractional digits and a Z included) to naive UTC."""
-    if not text or not isinstance(text, str):
-        return None
-    value = text.strip()
-    match = re.match(r"^(.*T\d{2}:\d{2}:\d{2})(\.\d+)?(Z|[+-]\d{2}:?\d{2})?$", value)
-    if match:
-        micro = (match.group(2) or "")[1:7]
-        value = match.group(1) + (f".{micro}" if micro else "") + (match.group(3) or "")
-    try:
-        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    if parsed.tzinfo is not None:
-        parsed = parsed.astimezone(UTC).replace(tzinfo=None)
-    return parsed
 
 
 def artifact_json(record: ArtifactRecord) -> dict:
@@ -179,3 +146,24 @@ def normalise_tags(tags: list[str]) -> list[str]:
         if isinstance(tag, str) and TAG_PATTERN.match(tag):
             seen.setdefault(tag, None)
     return list(seen)
+
+
+def label_problems(title=None, description=None, tags=None) -> dict[str, str]:
+    """What is wrong with user-given labels, by field (empty when all are fine; None means not given)."""
+    problems = {}
+    if title is not None and (not isinstance(title, str) or not 1 <= len(title.strip()) <= TITLE_MAX):
+        problems["title"] = f"must be 1..{TITLE_MAX} characters, not only spaces"
+    if description is not None and (not isinstance(description, str) or len(description) > DESCRIPTION_MAX):
+        problems["description"] = f"must be at most {DESCRIPTION_MAX:,} characters"
+    if tags is not None and (not isinstance(tags, list) or len(tags) > TAGS_MAX
+                             or not all(isinstance(t, str) and TAG_PATTERN.match(t) for t in tags)):
+        problems["tags"] = f"must be a list of at most {TAGS_MAX} tags matching {TAG_PATTERN.pattern}"
+    return problems
+
+
+def check_labels(title=None, description=None, tags=None) -> None:
+    """Raise a 400 naming each field whose label breaks the rule."""
+    problems = label_problems(title, description, tags)
+    if problems:
+        first = next(iter(problems))
+        raise ValidationFailed(f"{first} {problems[first]}", details=problems)

@@ -12,14 +12,15 @@ from werkzeug.http import parse_etags
 
 from app.errors import ArtifactUnreadable, Conflict, NotFound, PreconditionFailed
 from app.registry.context import RegistryContext
-from app.registry.discovery import discover
-from app.registry.query import ListQuery, ListResult
-from app.registry.query import list_artifacts as run_list_query
-from app.registry.records import ARCHIVED_TAG, ArtifactRecord, artifact_json, iso, utcnow
-from app.registry.repository import SqlRegistry
-from app.registry.rescan import RescanReport, apply_records
-from app.registry.scanner import Candidate, Unindexable, read_candidate
+from app.registry.folders.scanner import Candidate, Unindexable, read_candidate
+from app.registry.records import ARCHIVED_TAG, ArtifactRecord, artifact_json
+from app.registry.store.listing import ListQuery, ListResult
+from app.registry.store.listing import list_artifacts as run_list_query
+from app.registry.store.repository import ArtifactRepository
+from app.registry.sync.apply import RescanReport, apply_records
+from app.registry.sync.discovery import discover
 from app.storage.paths import validate_artifact_id
+from app.timefmt import iso, utcnow
 
 T = TypeVar("T")
 
@@ -39,7 +40,7 @@ def require_match(record: ArtifactRecord, if_match: str | None) -> None:
         raise PreconditionFailed("the artifact changed since it was read", details={"etag": current})
 
 
-def require_artifact(registry: SqlRegistry, artifact_id: str, include_deleted: bool = True) -> ArtifactRecord:
+def require_artifact(registry: ArtifactRepository, artifact_id: str, include_deleted: bool = True) -> ArtifactRecord:
     validate_artifact_id(artifact_id)
     record = registry.get(artifact_id)
     if record is None or (record.deleted_at is not None and not include_deleted):
@@ -71,7 +72,7 @@ def list_artifacts(ctx: RegistryContext, query: ListQuery) -> ListResult:
     """A page of artifacts (after picking up folders other processes wrote)."""
     discover(ctx)
     with ctx.db.read() as connection:
-        return run_list_query(connection, ctx.search, query)
+        return run_list_query(connection, ctx.search, ctx.cache, query)
 
 
 def _edit(ctx: RegistryContext, artifact_id: str, change: Callable[[ArtifactRecord], ArtifactRecord],
@@ -143,12 +144,12 @@ def bulk_delete(ctx: RegistryContext, ids: list[str]) -> BulkOutcome:
     return _bulk(ctx, ids, _delete_one)
 
 
-def _archive_one(registry: SqlRegistry, record: ArtifactRecord) -> None:
+def _archive_one(registry: ArtifactRepository, record: ArtifactRecord) -> None:
     if ARCHIVED_TAG not in record.tags:
         registry.save(record.with_user_edits({"tags": [*record.tags, ARCHIVED_TAG], "edited_at": iso(utcnow())}))
 
 
-def _delete_one(registry: SqlRegistry, record: ArtifactRecord) -> None:
+def _delete_one(registry: ArtifactRepository, record: ArtifactRecord) -> None:
     if record.deleted_at is None:
         registry.save(record.with_user_edits({"deleted_at": iso(utcnow())}))
 

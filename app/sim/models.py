@@ -10,9 +10,10 @@ import yaml
 
 from app.engine import evaluate, graph, load_model
 from app.engine.yamlsafe import safe_load
-from app.errors import ModelInvalid, ValidationFailed
-from app.registry.records import TAG_PATTERN, iso, utcnow
+from app.errors import ModelInvalid
+from app.registry.records import TAG_PATTERN
 from app.storage import Storage
+from app.timefmt import iso, utcnow
 
 MODEL_FILE = "model-artifact.yaml"
 SPEC_KEYS = ("schemaVersion", "grid", "nodes", "outputs")
@@ -60,17 +61,6 @@ def draft_from_upload(text: str) -> ModelDraft:
                       description=str(meta.get("description") or ""),
                       tags=[t for t in meta.get("tags") or [] if isinstance(t, str) and TAG_PATTERN.match(t)],
                       provenance=provenance if isinstance(provenance, dict) else {})
-
-
-def check_labels(title, description, tags) -> None:
-    """Validate user-given title, description and tags (400 naming the field)."""
-    if title is not None and (not isinstance(title, str) or not 1 <= len(title.strip()) <= 200):
-        raise ValidationFailed("title must be 1..200 characters", details={"title": "invalid"})
-    if description is not None and (not isinstance(description, str) or len(description) > 10_000):
-        raise ValidationFailed("description must be at most 10,000 characters", details={"description": "invalid"})
-    if tags is not None and (not isinstance(tags, list) or len(tags) > 50
-                             or not all(isinstance(t, str) and TAG_PATTERN.match(t) for t in tags)):
-        raise ValidationFailed("tags must be a list of at most 50 valid tags", details={"tags": "invalid"})
 
 
 def write_model(storage: Storage, draft: ModelDraft, now=None) -> str:

@@ -36,9 +36,14 @@ def is_unlisted_name(name: str) -> bool:
     return False
 
 
+def is_artifact_id(value) -> bool:
+    """Whether a value is a well-formed artifact id (the one rule for folder names and ids)."""
+    return isinstance(value, str) and ARTIFACT_ID_PATTERN.match(value) is not None and ".." not in value
+
+
 def validate_artifact_id(artifact_id: str) -> str:
     """Return the id if it is a well-formed artifact id, else raise a 400."""
-    if not isinstance(artifact_id, str) or not ARTIFACT_ID_PATTERN.match(artifact_id) or ".." in artifact_id:
+    if not is_artifact_id(artifact_id):
         raise BadRequest("invalid artifact id", details={"id": "must match " + ARTIFACT_ID_PATTERN.pattern})
     return artifact_id
 

@@ -10,12 +10,13 @@ from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
 from typing import BinaryIO
 
-from app.registry.records import iso, utcnow
+from app.registry.records import TITLE_MAX
 from app.storage.base import Storage
 from app.telemetry.catalog import build_catalog
-from app.telemetry.fields import MAX_TITLE, ImportFields, validate_fields
+from app.telemetry.fields import ImportFields, validate_fields
 from app.telemetry.problems import bad_file
 from app.telemetry.spool import CHUNK, SpooledUpload, spooled_upload
+from app.timefmt import iso, utcnow
 
 PARQUET_SUFFIXES = (".parquet", ".pq", ".parq")
 CSV_SUFFIXES = (".csv", ".txt")
@@ -61,7 +62,7 @@ def build_metadata(artifact_id: str, catalog: dict, fields: ImportFields, origin
     return {
         "id": artifact_id,
         "type": "telemetry",
-        "title": fields.title or stem[:MAX_TITLE] or artifact_id,
+        "title": fields.title or stem[:TITLE_MAX] or artifact_id,
         "description": fields.description,
         "created": iso(created),
         "tags": fields.tags,

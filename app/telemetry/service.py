@@ -8,8 +8,7 @@ from app.registry.context import RegistryContext
 from app.registry.records import ArtifactRecord
 from app.registry.service import register_folder
 from app.telemetry.importer import import_telemetry
-
-SPOOL_FOLDER = ".uploads"  # a dot-folder: never scanned, never served
+from app.telemetry.spool import SPOOL_FOLDER
 
 
 def upload_telemetry(ctx: RegistryContext, stream: BinaryIO, filename: str | None, title: str | None,

@@ -15,6 +15,8 @@ from app.errors import PayloadTooLarge
 from app.storage.local import translate_os_errors
 from app.telemetry.problems import bad_file
 
+SPOOL_FOLDER = ".uploads"  # in the data directory; a dot-folder: never scanned, never served
+
 CHUNK = 1024 * 1024
 PARQUET_MAGIC = b"PAR1"
 UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")

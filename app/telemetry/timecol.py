@@ -9,8 +9,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from app.registry.records import iso, parse_iso
 from app.telemetry.problems import at, bad_file, shorten
+from app.timefmt import iso, parse_iso
 
 EPOCH = datetime(1970, 1, 1)
 MS = timedelta(milliseconds=1)

@@ -6,13 +6,12 @@ Every script and style sheet is a static file (no inline code, no CDN), so the p
 
 from __future__ import annotations
 
-import re
-
 from flask import Blueprint, Flask, abort, render_template
+
+from app.storage.paths import is_artifact_id
 
 CSP = ("default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'self'; "
        "form-action 'self'; frame-ancestors 'none'")
-ARTIFACT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@:+-]{0,199}$")
 
 bp = Blueprint("ui", __name__, template_folder="templates", static_folder="static",
                static_url_path="/ui/static")
@@ -37,7 +36,7 @@ def browse():
 
 @bp.route("/artifacts/<artifact_id>", methods=["GET"])
 def detail(artifact_id: str):
-    if not ARTIFACT_ID.match(artifact_id):
+    if not is_artifact_id(artifact_id):
         abort(404)
     return _page("detail", artifact_id=artifact_id)
 

@@ -1,6 +1,6 @@
 """Sort indexes over retired rows (deleted or archived) replace the sort indexes over every row.
 
-Listings that include retired rows merge a walk of the live and the retired index (app.registry.pages);
+Listings that include retired rows merge a walk of the live and the retired index (app.registry.store.pages);
 new rows are live, so a bulk insert now maintains one index per sort key instead of two. At 1M rows
 the indexes over every row were a third of the write volume of a bulk load (title and size keys land
 on random pages).

@@ -6,7 +6,7 @@ import uuid
 
 import pytest
 
-from app.registry.rescan import bootstrap
+from app.registry.sync.rescan import bootstrap
 from tests.backends import fresh_database, upload_tree
 from tests.conftest import make_app
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from app.registry.rescan import rebuild
+from app.registry.sync.rescan import rebuild
 
 
 @pytest.fixture

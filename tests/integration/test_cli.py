@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 
 from app.errors import NotFound
-from app.registry.records import utcnow
+from app.timefmt import utcnow
 from tests.conftest import EXAMPLES, SAMPLE_DATA
 from tests.helpers import write_run
 

@@ -27,7 +27,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from app.registry.rescan import bootstrap
+from app.registry.sync.rescan import bootstrap
 from app.startup import DatabaseCorrupt, prepare
 from app.storage import local as local_storage
 from app.storage.local import LocalStorage

@@ -26,7 +26,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from app.errors import BadRequest, NotFound
-from app.registry.rescan import rescan
+from app.registry.sync.rescan import rescan
 from app.storage.local import LocalStorage
 from app.storage.paths import clean_key
 from tests.conftest import make_app
@@ -634,7 +634,7 @@ PARAMS = {
 
 @pytest.fixture(scope="module")
 def searchable(tmp_path_factory):
-    from app.registry.rescan import bootstrap
+    from app.registry.sync.rescan import bootstrap
     from tests.conftest import SAMPLE_DATA
 
     data = tmp_path_factory.mktemp("searchable") / "data"

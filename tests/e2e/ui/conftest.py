@@ -14,10 +14,10 @@ import threading
 from pathlib import Path
 
 import pytest
-from ui_helpers import BULK, TELEMETRY_CSV, safe_name
 from werkzeug.serving import make_server
 
 from tests.conftest import EXAMPLES, make_app
+from tests.e2e.ui.ui_helpers import BULK, TELEMETRY_CSV, safe_name
 
 CHROMIUM = os.environ.get("FLOWTIME_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",

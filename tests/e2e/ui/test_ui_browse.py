@@ -5,7 +5,16 @@ from __future__ import annotations
 import re
 from urllib.parse import parse_qs, urlparse
 
-from ui_helpers import BULK, api_get, banner_hidden, expect, range_text, result_titles, results_loaded, shoot
+from tests.e2e.ui.ui_helpers import (
+    BULK,
+    api_get,
+    banner_hidden,
+    expect,
+    range_text,
+    result_titles,
+    results_loaded,
+    shoot,
+)
 
 
 def test_search_narrows_as_you_type(page, live_server, output_dir):

@@ -6,7 +6,8 @@ import math
 import re
 
 import requests
-from ui_helpers import expect, number, shoot
+
+from tests.e2e.ui.ui_helpers import expect, number, shoot
 
 COLUMNS = {"delta_sum": ("delta", "sum"), "delta_mean": ("delta", "mean"), "max_abs": ("delta", "max_abs"),
            "rmse": ("delta", "rmse"), "base_sum": ("base", "sum"), "other_sum": ("other", "sum")}

@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 
 import requests
-from ui_helpers import api_get, banner_hidden, expect, number, range_text, shoot
+
+from tests.e2e.ui.ui_helpers import api_get, banner_hidden, expect, number, range_text, shoot
 
 
 def test_run_detail_chart_spec_files(page, live_server, output_dir):

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import re
 
-from ui_helpers import TELEMETRY_CSV, api_get, banner_hidden, expect, shoot
-
 from tests.conftest import EXAMPLES
+from tests.e2e.ui.ui_helpers import TELEMETRY_CSV, api_get, banner_hidden, expect, shoot
 
 RUN_URL = re.compile(r"/artifacts/run_[^/?]+$")
 

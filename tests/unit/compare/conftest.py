@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from app.registry.records import ArtifactRecord, utcnow
+from app.registry.records import ArtifactRecord
 from app.storage.local import LocalStorage
+from app.timefmt import utcnow
 
 SAMPLES = Path(__file__).resolve().parents[2] / "fixtures" / "sample-data"
 

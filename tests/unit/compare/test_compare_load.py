@@ -7,8 +7,9 @@ import json
 import numpy as np
 import pytest
 
-from app.compare import compare_series, grid_minutes, load_run_series, parse_series_csv, series_set
+from app.compare import compare_series, load_run_series, parse_series_csv, series_set
 from app.errors import ArtifactUnreadable
+from app.runfolder import bin_minutes
 
 HELLO_A = "run_20250921T161133Z_0bcdbb6f"
 HELLO_B = "run_20250923T120000Z_0000aaaa"
@@ -152,7 +153,7 @@ def test_parse_csv_header_only_and_exponents():
     (None, None),
 ])
 def test_grid_minutes(grid, minutes):
-    assert grid_minutes(grid) == minutes
+    assert bin_minutes(grid) == minutes
 
 
 def test_result_is_plain_json(sample_storage, make_record):

@@ -8,7 +8,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from app.compare import compare_series, series_set
-from app.registry.records import ArtifactRecord, utcnow
+from app.registry.records import ArtifactRecord
+from app.timefmt import utcnow
 
 NOW = utcnow()
 A = ArtifactRecord(id="a", type="run", title="a", path="a", created=NOW, modified=NOW)

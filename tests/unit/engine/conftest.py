@@ -5,9 +5,9 @@ from __future__ import annotations
 import shutil
 
 import pytest
-from ft_engine_paths import SAMPLES
 
 from app.storage.local import LocalStorage
+from tests.unit.engine.ft_engine_paths import SAMPLES
 
 
 @pytest.fixture

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from ft_engine_paths import EXAMPLES
 
 from app.engine import evaluate, graph, load_model, parse_expr
 from app.engine.expr import Call, Ref
 from app.errors import ModelInvalid
+from tests.unit.engine.ft_engine_paths import EXAMPLES
 
 
 def run(nodes: str, bins: int = 4) -> dict:

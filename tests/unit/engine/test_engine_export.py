@@ -9,10 +9,10 @@ from datetime import UTC, datetime
 
 import pyarrow.parquet as pq
 import pytest
-from ft_engine_paths import EXAMPLES, SAMPLES
 
 from app.engine import export_run, run_model
 from app.errors import ArtifactUnreadable, NotFound
+from tests.unit.engine.ft_engine_paths import EXAMPLES, SAMPLES
 
 FILES = ["gold/export.csv", "gold/export.ndjson", "gold/export.parquet"]
 

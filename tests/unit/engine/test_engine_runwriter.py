@@ -6,10 +6,10 @@ import json
 from datetime import UTC, datetime
 
 import pytest
-from ft_engine_paths import EXAMPLES, GOLDEN_RUNS, SAMPLES
 
 from app.engine import DEFAULT_SEED, ENGINE_VERSION, evaluate, load_model, run_model, scenario_hash, write_run
 from app.errors import ValidationFailed
+from tests.unit.engine.ft_engine_paths import EXAMPLES, GOLDEN_RUNS, SAMPLES
 
 NOW = datetime(2025, 9, 21, 16, 11, 33, 123456, tzinfo=UTC)
 

@@ -11,7 +11,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from app.registry.scanner import read_described_folder
+from app.registry.folders.described import read_described_folder
 from app.telemetry import load_telemetry_series
 
 WIDE_CSV = (b"timestamp,arrivals,served\n"

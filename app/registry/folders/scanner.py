@@ -1,0 +1,69 @@
+"""Data directory -> artifact records: where artifact folders live and one reader per artifact type."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+from app.registry.folders.described import read_described_folder
+from app.registry.folders.descriptors import Unindexable
+from app.registry.folders.run_reader import read_run
+from app.registry.records import ArtifactRecord
+from app.storage import FileInfo, Storage
+from app.storage.paths import is_artifact_id
+
+# (container folder, artifact type, folder-name filter); "" is the data directory itself.
+LAYOUT = (
+    ("", "run", lambda name: name.startswith("run_")),
+    ("runs", "run", lambda name: True),
+    ("models", "model", lambda name: True),
+    ("telemetry", "telemetry", lambda name: True),
+)
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A folder that should hold an artifact: its key, id and expected type."""
+
+    key: str
+    artifact_id: str
+    type: str
+
+
+def iter_candidates(storage: Storage) -> Iterator[Candidate]:
+    """Every folder the layout says is an artifact (valid ids only)."""
+    for container, artifact_type, accepts in LAYOUT:
+        for name in storage.list_folders(container):
+            if accepts(name) and is_artifact_id(name):
+                key = f"{container}/{name}" if container else name
+                yield Candidate(key=key, artifact_id=name, type=artifact_type)
+
+
+def fingerprint(files: list[FileInfo]) -> str:
+    """A digest of names, sizes and mtimes: equal when nothing in the folder changed."""
+    digest = hashlib.sha1(usedforsecurity=False)
+    for info in files:
+        digest.update(f"{info.name}\0{info.size}\0{info.mtime:.6f}\n".encode())
+    return digest.hexdigest()
+
+
+def read_candidate(storage: Storage, candidate: Candidate, files: list[FileInfo] | None = None) -> ArtifactRecord:
+    """Read one artifact folder; raises Unindexable with a reason."""
+    if files is None:
+        files = storage.list_files(candidate.key)
+    if not files:
+        raise Unindexable("empty folder")
+    reader = READERS[candidate.type]
+    record = reader(storage, candidate.key, files)
+    record.fingerprint = fingerprint(files)
+    return record
+
+
+READERS: dict[str, Callable[[Storage, str, list[FileInfo]], ArtifactRecord]] = {
+    "run": read_run,
+    "model": read_described_folder,
+    "telemetry": read_described_folder,
+}
+
+__all__ = ["Candidate", "Unindexable", "iter_candidates", "read_candidate", "fingerprint", "READERS"]

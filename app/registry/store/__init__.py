@@ -1,0 +1,1 @@
+"""The schema and every SQL statement: tables, the repository, listings, pages, caches, search."""

@@ -1,0 +1,227 @@
+"""Listing queries: filters, full-text search, sorting with an id tie-breaker, keyset cursors, facets."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+
+from sqlalchemy import Connection, exists, false, func, select, union
+
+from app.errors import BadRequest
+from app.registry.records import record_from_json
+from app.registry.store.cache import SnapshotCache
+from app.registry.store.pages import (
+    SORT_COLUMNS,
+    PageKey,
+    count_matches,
+    decode_cursor,
+    next_cursor,
+    page_keys,
+)
+from app.registry.store.repository import ArtifactRepository
+from app.registry.store.search import SearchIndex
+from app.registry.store.tables import artifact_tags, artifacts, relationships
+
+FACET_LIMIT = 50
+# From this many matches on, a tag filter walks the sort index instead of collecting and sorting rows.
+COMMON_TAG_ROWS = 1000
+
+
+@dataclass
+class ListQuery:
+    """A parsed GET /v1/artifacts request."""
+
+    types: list[str] = field(default_factory=list)
+    tags: list[str] = field(default_factory=list)
+    tag_mode: str = "all"
+    sources: list[str] = field(default_factory=list)
+    capabilities: list[str] = field(default_factory=list)
+    created_after: datetime | None = None
+    created_before: datetime | None = None
+    min_size: int | None = None
+    max_size: int | None = None
+    template_id: str | None = None
+    model_id: str | None = None
+    related_to: str | None = None
+    include_deleted: bool = False
+    include_archived: bool = False
+    search: str | None = None
+    sort: str | None = None
+    order: str | None = None
+    limit: int = 50
+    offset: int = 0
+    cursor: str | None = None
+    facets: list[str] = field(default_factory=list)
+
+    @property
+    def effective_sort(self) -> str:
+        return self.sort or ("relevance" if self.search else "created")
+
+    @property
+    def effective_order(self) -> str:
+        return self.order or ("asc" if self.effective_sort in ("title", "id") else "desc")
+
+    def filter_key(self) -> str:
+        """Hash of the filters and search (what decides the set of matches and their total)."""
+        unbound = ("limit", "offset", "cursor", "facets", "sort", "order")
+        bound = {k: v for k, v in asdict(self).items() if k not in unbound}
+        return hashlib.sha256(json.dumps(bound, default=str, sort_keys=True).encode()).hexdigest()[:16]
+
+    def fingerprint(self) -> str:
+        """What a cursor is bound to: the filters and the sort (not the page size)."""
+        return f"{self.filter_key()}:{self.effective_sort}:{self.effective_order}"
+
+
+@dataclass
+class ListResult:
+    """One page of artifacts (as their JSON documents) plus totals and the next keyset cursor."""
+
+    ids: list[str]
+    documents: list[str]
+    total: int
+    next_cursor: str | None
+    scores: dict[str, float] = field(default_factory=dict)
+    snippets: dict[str, str] = field(default_factory=dict)
+    facets: dict[str, list[dict]] | None = None
+
+    @property
+    def records(self) -> list:
+        """The page as records (parsed from the documents; the API serves the documents directly)."""
+        return [record_from_json(json.loads(doc)) for doc in self.documents]
+
+
+def list_artifacts(connection: Connection, search: SearchIndex, cache: SnapshotCache, query: ListQuery) -> ListResult:
+    """Run a listing query: one page, the total of all matches and (optionally) facets."""
+    match = search.compile(query.search) if query.search else None
+    if query.search and match is None:
+        return ListResult([], [], 0, None, facets={f: [] for f in query.facets} if query.facets else None)
+    if query.effective_sort == "relevance" and match is None:
+        raise BadRequest("sort=relevance needs a search", details={"sort": "relevance requires search"})
+    filters = filter_conditions(query)
+    conditions = [*filters, artifacts.c.seq.in_(search.matching(match))] if match else filters
+    snapshot = ArtifactRepository(connection).snapshot()
+    total = cache.get(snapshot, ("total", query.filter_key()), lambda: count_matches(connection, query, conditions))
+    snippets = None
+    if query.effective_sort == "relevance" and query.effective_order == "desc":
+        keys, snippets = _best_matches(connection, search, match, query, filters, cache.bound(snapshot))
+    else:
+        ranked = search.ranked(match) if query.effective_sort == "relevance" else None
+        if query.tags and total >= COMMON_TAG_ROWS:
+            conditions = [*filter_conditions(query, walk_tags=True), *conditions[len(filters):]]
+        keys = page_keys(connection, query, conditions, *_sort_key(query, ranked), ranked)
+    has_more = len(keys) > query.limit
+    keys = keys[: query.limit]
+    documents = ArtifactRepository(connection).documents([(k.seq, k.id) for k in keys])
+    result = ListResult([k.id for k in keys], documents, total, next_cursor(query, keys[-1]) if has_more else None)
+    if match:
+        if query.effective_sort == "relevance":
+            result.scores = {k.id: round(-float(k.sort_value), 6) for k in keys}
+        if snippets is None:
+            snippets = search.snippets(connection, match, [k.seq for k in keys])
+        result.snippets = {k.id: snippets.get(k.seq, "") for k in keys}
+    if query.facets:
+        facet_key = ("facets", query.filter_key(), tuple(query.facets))
+        result.facets = cache.get(snapshot, facet_key, lambda: facet_counts(connection, query.facets, conditions))
+    return result
+
+
+def _best_matches(connection: Connection, search: SearchIndex, match: str, query: ListQuery, filters: list,
+                  cached):
+    """Best-first page of a search: ranked inside the index with a LIMIT, then filtered; the window
+    widens until the page is exact in (rank, id) order (ties at its edge included)."""
+    after = decode_cursor(query) if query.cursor else None
+    need = query.limit + 1 + (0 if query.cursor else query.offset)
+    window = max(2 * need, 64)
+    while True:
+        top = cached(("top", match, window), lambda size=window: search.top(connection, match, size))
+        allowed = dict(connection.execute(
+            select(artifacts.c.seq, artifacts.c.id).where(artifacts.c.seq.in_([t[0] for t in top]), *filters)).all())
+        rows = sorted((rank, allowed[seq], seq, snippet) for seq, rank, snippet in top if seq in allowed)
+        if after is not None:
+            rows = [r for r in rows if (r[0], r[1]) > (after[0], after[1])]
+        edge = top[-1][1] if top else None
+        if len(top) < window or (len(rows) >= need and rows[need - 1][0] < edge):
+            break
+        window *= 4
+    page = rows if query.cursor else rows[query.offset:]
+    page = page[: query.limit + 1]
+    return [PageKey(seq, artifact_id, rank) for rank, artifact_id, seq, _ in page], {r[2]: r[3] for r in page}
+
+
+def filter_conditions(query: ListQuery, walk_tags: bool = False) -> list:
+    """WHERE conditions for every filter of the query (search excluded; it is a join)."""
+    c = artifacts.c
+    conditions = []
+    if not query.include_deleted:
+        conditions.append(c.deleted_at.is_(None))
+    if not query.include_archived:
+        conditions.append(c.archived == false())
+    if query.types:
+        conditions.append(c.type.in_(query.types))
+    if query.sources:
+        conditions.append(c.source.in_(query.sources))
+    conditions.extend(_tag_conditions(query, walk_tags))
+    conditions.extend(c.capabilities.like(f"%,{cap},%") for cap in query.capabilities)
+    if query.created_after is not None:
+        conditions.append(c.created >= query.created_after)
+    if query.created_before is not None:
+        conditions.append(c.created <= query.created_before)
+    if query.min_size is not None:
+        conditions.append(c.size_bytes >= query.min_size)
+    if query.max_size is not None:
+        conditions.append(c.size_bytes <= query.max_size)
+    if query.template_id:
+        conditions.append(c.template_id == query.template_id)
+    if query.model_id:
+        conditions.append(c.model_id == query.model_id)
+    if query.related_to:
+        linked = union(
+            select(relationships.c.source_id).where(relationships.c.target_id == query.related_to),
+            select(relationships.c.target_id).where(relationships.c.source_id == query.related_to),
+        )
+        conditions.append(c.id.in_(select(linked.subquery().c[0])))
+    return conditions
+
+
+def _tag_conditions(query: ListQuery, walk: bool) -> list:
+    if not query.tags:
+        return []
+    tagged = artifact_tags.alias("tag_filter")  # an alias: the tags facet joins artifact_tags itself
+
+    def has(tags: list[str]):
+        if walk:  # common tags: walk the sort index and stop after a page (a correlated EXISTS)
+            return exists().where(tagged.c.artifact_seq == artifacts.c.seq, tagged.c.tag.in_(tags))
+        # rare tags: seq IN (...) drives from the tag index (rowid look-ups), then sorts the few rows
+        return artifacts.c.seq.in_(select(tagged.c.artifact_seq).where(tagged.c.tag.in_(tags)))
+
+    if query.tag_mode == "any":
+        return [has(query.tags)]
+    return [has([tag]) for tag in query.tags]
+
+
+def _sort_key(query: ListQuery, ranked):
+    if query.effective_sort == "relevance":
+        return ranked.c.rank, query.effective_order == "asc"  # best (lowest bm25) first means "desc"
+    return SORT_COLUMNS[query.effective_sort], query.effective_order == "desc"
+
+
+def facet_counts(connection: Connection, names: list[str], conditions: list) -> dict:
+    """Counts per value of each requested facet, under the current filters."""
+    facets = {}
+    for name in names:
+        if name == "tags":
+            statement = (
+                select(artifact_tags.c.tag.label("value"), func.count().label("n"))
+                .select_from(artifact_tags)
+                .join(artifacts, artifacts.c.seq == artifact_tags.c.artifact_seq)
+                .where(*conditions)
+                .group_by(artifact_tags.c.tag)
+            )
+        else:
+            col = artifacts.c[name]
+            statement = select(col.label("value"), func.count().label("n")).where(*conditions).group_by(col)
+        statement = statement.order_by(func.count().desc(), "value").limit(FACET_LIMIT)
+        facets[name] = [{"value": r.value, "count": r.n} for r in connection.execute(statement)]
+    return facets

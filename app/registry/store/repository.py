@@ -1,0 +1,215 @@
+"""Registry repository: metadata rows in and out (no commits here; the caller owns the transaction)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+from functools import cached_property
+from operator import itemgetter
+from typing import NamedTuple
+
+from sqlalchemy import Connection, bindparam, delete, func, insert, select, update
+
+from app.registry.records import ArtifactRecord, artifact_doc
+from app.registry.store.rows import ROW_COLUMNS, record_from_row, row_values
+from app.registry.store.search import search_backend
+from app.registry.store.state import SkippedRows, StateRows
+from app.registry.store.tables import artifact_tags, artifacts, relationships, skipped_folders
+
+# Statements of the hot paths, built once (building a select costs more than running it).
+_ROW_BY_ID = select(*ROW_COLUMNS).where(artifacts.c.id == bindparam("artifact_id"))
+_LINKS_OF = (select(relationships.c.source_id, relationships.c.target_id)
+             .where(relationships.c.source_id.in_(bindparam("sources", expanding=True))
+                    | relationships.c.target_id.in_(bindparam("targets", expanding=True)))
+             .order_by(relationships.c.source_id, relationships.c.target_id))
+_NO_LINKS = ', "relationships": ' + json.dumps({"derived_from": [], "generates": []}) + "}"
+_INSERT_TAG_BY_ID = insert(artifact_tags).values(
+    tag=bindparam("tag"),
+    artifact_seq=select(artifacts.c.seq).where(artifacts.c.id == bindparam("artifact_id")).scalar_subquery(),
+)
+
+
+class KnownFolder(NamedTuple):
+    """What the registry last read from an artifact's folder."""
+
+    path: str
+    fingerprint: str
+    deleted: bool
+
+
+class ArtifactRepository(StateRows, SkippedRows):
+    """The registry's metadata rows over one SQLAlchemy connection (inside a transaction)."""
+
+    def __init__(self, connection: Connection):
+        self.connection = connection
+
+    @cached_property
+    def search(self):
+        """The dialect's search index (only inserts need it)."""
+        return search_backend(self.connection.dialect.name)
+
+    # -- artifacts -----------------------------------------------------------------------------
+    def get(self, artifact_id: str) -> ArtifactRecord | None:
+        """One artifact (deleted ones included) with its relationships, or None."""
+        row = self.connection.execute(_ROW_BY_ID, {"artifact_id": artifact_id}).first()
+        if row is None:
+            return None
+        return self.with_relationships([record_from_row(row)])[0]
+
+    def get_many(self, ids: Iterable[str]) -> dict[str, ArtifactRecord]:
+        """Records by id for the ids that exist."""
+        ids = list(ids)
+        found: dict[str, ArtifactRecord] = {}
+        for chunk_start in range(0, len(ids), 500):
+            chunk = ids[chunk_start:chunk_start + 500]
+            rows = self.connection.execute(select(*ROW_COLUMNS).where(artifacts.c.id.in_(chunk)))
+            for row in rows:
+                found[row.id] = record_from_row(row)
+        return found
+
+    def add(self, record: ArtifactRecord) -> None:
+        """Insert a new artifact with its tags and outgoing relationships."""
+        result = self.connection.execute(insert(artifacts).values(**row_values(record)))
+        seq = result.inserted_primary_key[0]
+        self.search.index_new_rows(self.connection, seq)
+        self._write_tags(seq, record.tags)
+        self.set_derived_from(record.id, record.derived_from)
+
+    def add_many(self, records: list[ArtifactRecord]) -> None:
+        """Insert many new artifacts with three executemany statements (rows, tags, links)."""
+        if not records:
+            return
+        # No RETURNING: with it, SQLAlchemy runs one INSERT per row to keep seqs in parameter order.
+        # New seqs are above the current maximum (the write lock is held), so one statement indexes them.
+        first_seq = self.connection.execute(select(func.coalesce(func.max(artifacts.c.seq), 0))).scalar_one() + 1
+        self.connection.execute(insert(artifacts), [row_values(r) for r in records])
+        self.search.index_new_rows(self.connection, first_seq)
+        tags = [{"tag": t, "artifact_id": r.id} for r in records for t in r.tags]
+        links = [{"source_id": r.id, "target_id": t, "kind": "derived_from"}
+                 for r in records for t in dict.fromkeys(r.derived_from) if t != r.id]
+        if tags:
+            self.connection.execute(_INSERT_TAG_BY_ID, tags)
+        if links:
+            self.connection.execute(insert(relationships), links)
+
+    def save(self, record: ArtifactRecord) -> None:
+        """Replace the stored row of an existing artifact (tags and outgoing links included)."""
+        self.connection.execute(
+            update(artifacts).where(artifacts.c.id == record.id).values(**row_values(record))
+        )
+        seq = self.connection.execute(select(artifacts.c.seq).where(artifacts.c.id == record.id)).scalar_one()
+        self.connection.execute(delete(artifact_tags).where(artifact_tags.c.artifact_seq == seq))
+        self._write_tags(seq, record.tags)
+        self.set_derived_from(record.id, record.derived_from)
+
+    def remove(self, artifact_id: str) -> None:
+        """Delete the row permanently (purge), with its tags and links."""
+        self.connection.execute(delete(artifacts).where(artifacts.c.id == artifact_id))
+        self.connection.execute(
+            delete(relationships).where(
+                (relationships.c.source_id == artifact_id) | (relationships.c.target_id == artifact_id)
+            )
+        )
+
+    def _write_tags(self, seq: int, tags: list[str]) -> None:
+        if tags:
+            self.connection.execute(insert(artifact_tags), [{"tag": t, "artifact_seq": seq} for t in tags])
+
+    def count_all(self) -> int:
+        """Every row, deleted included."""
+        return self.connection.execute(select(func.count()).select_from(artifacts)).scalar_one()
+
+    def clear_all(self) -> None:
+        """Delete every artifact, tag, link and skipped folder (a rebuild starts from nothing)."""
+        for table in (artifact_tags, relationships, skipped_folders, artifacts):
+            self.connection.execute(delete(table))
+
+    def fingerprints(self) -> dict[str, KnownFolder]:
+        """id -> (path, fingerprint, deleted) for every row: what a rescan compares against."""
+        rows = self.connection.execute(
+            select(artifacts.c.id, artifacts.c.path, artifacts.c.fingerprint, artifacts.c.deleted_at)
+        )
+        return {r.id: KnownFolder(r.path, r.fingerprint, r.deleted_at is not None) for r in rows}
+
+    def iter_all(self, batch: int = 2000) -> Iterator[ArtifactRecord]:
+        """Every artifact, deleted included, ordered by id, with relationships."""
+        links = self._all_links()
+        rows = self.connection.execute(select(*ROW_COLUMNS).order_by(artifacts.c.id)).yield_per(batch)
+        for row in rows:
+            record = record_from_row(row)
+            record.derived_from = links[0].get(record.id, [])
+            record.generates = links[1].get(record.id, [])
+            yield record
+
+    def iter_documents(self) -> Iterator[str]:
+        """Every artifact as its JSON text (deleted included, ordered by id), relationships spliced in."""
+        derived, generates = self._all_links()
+        # Read in storage order (a walk of the id index would fetch rows in random order) and sort here.
+        rows = self.connection.execute(select(artifacts.c.id, artifacts.c.doc)).all()
+        rows.sort(key=itemgetter(0))
+        for artifact_id, doc in rows:
+            yield self._document(artifact_id, doc, derived, generates)
+
+    def documents(self, keys: list[tuple[int, str]]) -> list[str]:
+        """The JSON text of a page of artifacts, given as (seq, id) in page order."""
+        if not keys:
+            return []
+        docs = dict(self.connection.execute(
+            select(artifacts.c.seq, artifacts.c.doc).where(artifacts.c.seq.in_([seq for seq, _ in keys]))).all())
+        derived, generates = self._links_of([artifact_id for _, artifact_id in keys])
+        return [self._document(artifact_id, docs.get(seq, ""), derived, generates) for seq, artifact_id in keys]
+
+    def _document(self, artifact_id: str, doc: str, derived: dict, generates: dict) -> str:
+        if not doc:  # written before the doc column existed: serialise the slow way
+            doc = json.dumps(artifact_doc(self.get(artifact_id)), ensure_ascii=False)
+        sources, targets = derived.get(artifact_id), generates.get(artifact_id)
+        if not sources and not targets:
+            return doc[:-1] + _NO_LINKS  # most artifacts: skip the encoder
+        links = json.dumps({"derived_from": sources or [], "generates": targets or []})
+        return doc[:-1] + ', "relationships": ' + links + "}"
+
+    # -- relationships --------------------------------------------------------------------------
+    def set_derived_from(self, source_id: str, targets: list[str]) -> None:
+        """Replace the outgoing derived_from links of one artifact."""
+        self.connection.execute(delete(relationships).where(relationships.c.source_id == source_id))
+        unique = [t for t in dict.fromkeys(targets) if t != source_id]
+        if unique:
+            self.connection.execute(
+                insert(relationships),
+                [{"source_id": source_id, "target_id": t, "kind": "derived_from"} for t in unique],
+            )
+
+    def with_relationships(self, records: list[ArtifactRecord]) -> list[ArtifactRecord]:
+        """Fill derived_from and generates for a page of records."""
+        derived, generates = self._links_of([r.id for r in records])
+        for record in records:
+            record.derived_from = derived.get(record.id, [])
+            record.generates = generates.get(record.id, [])
+        return records
+
+    def _links_of(self, ids: list[str]) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
+        """(derived_from, generates) by id for the given artifacts."""
+        derived: dict[str, list[str]] = {}
+        generates: dict[str, list[str]] = {}
+        if not ids:
+            return derived, generates
+        wanted = set(ids)
+        rows = self.connection.execute(_LINKS_OF, {"sources": ids, "targets": ids}).all()
+        for source, target in rows:
+            if source in wanted:
+                derived.setdefault(source, []).append(target)
+            if target in wanted:
+                generates.setdefault(target, []).append(source)
+        return derived, generates
+
+    def _all_links(self) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
+        derived: dict[str, list[str]] = {}
+        generates: dict[str, list[str]] = {}
+        rows = self.connection.execute(
+            select(relationships.c.source_id, relationships.c.target_id)
+            .order_by(relationships.c.source_id, relationships.c.target_id)
+        )
+        for source, target in rows:
+            derived.setdefault(source, []).append(target)
+            generates.setdefault(target, []).append(source)
+        return derived, generates

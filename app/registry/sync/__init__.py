@@ -1,0 +1,1 @@
+"""Keeping rows and folders in step: apply scanned records, rescan, rebuild, discovery, index import."""
