@@ -22,14 +22,17 @@ from app.registry.service import bulk_delete
 from app.registry.stats import registry_stats
 from app.registry.sync.apply import RescanReport
 from app.registry.sync.index_import import apply_index
+from app.registry.sync.recovery import recover_lost_commits
 from app.registry.sync.rescan import rebuild, rescan
 
 registry_cli = AppGroup("registry", help="Operate the artifact registry.")
 
 
-def _ctx() -> RegistryContext:
+def _ctx(recover: bool = True) -> RegistryContext:
     ctx: RegistryContext = current_app.extensions["flowtime"]
     ctx.mirror.background = False  # one-shot command: sync the mirror explicitly at the end
+    if recover:  # a database behind its mirror gets the lost commits back before anything else
+        recover_lost_commits(ctx)
     return ctx
 
 
@@ -63,7 +66,7 @@ def rescan_command() -> None:
 @registry_cli.command("rebuild")
 def rebuild_command() -> None:
     """Recreate the registry from the folders plus registry-index.json (user edits kept)."""
-    ctx = _ctx()
+    ctx = _ctx(recover=False)  # a rebuild re-applies registry-index.json itself
     upgrade(ctx.config.database_url)  # the database may have just been moved away (it was corrupt or lost)
     _print_report(rebuild(ctx, _progress("rebuilding")))
     _finish(ctx)
@@ -89,7 +92,10 @@ def import_index_command(path: Path) -> None:
         raise click.ClickException(f"{path.name} is not valid JSON: {exc}") from exc
     if not isinstance(doc, dict) or not isinstance(doc.get("artifacts"), list):
         raise click.ClickException(f"{path.name} has no artifacts list")
-    click.echo(f"imported user state for {apply_index(ctx, doc)} artifacts")
+    report = apply_index(ctx, doc)
+    click.echo(f"imported user state for {report.applied} artifacts")
+    for artifact_id, reason in report.refused:
+        click.echo(f"refused {artifact_id}: {reason}", err=True)
     _finish(ctx)
 
 
@@ -154,8 +160,13 @@ def purge_command(older_than: str, dry_run: bool, yes: bool) -> None:
         return
     if not yes:
         click.confirm("remove them and their files?", abort=True)
-    click.echo(f"purged {maintenance.purge(ctx, candidates)}")
+    report = maintenance.purge(ctx, candidates)
+    click.echo(f"purged {report.purged}")
+    for item in report.refused:
+        click.echo(f"not purged {item['id']}: {item['reason']}", err=True)
     _finish(ctx)
+    if report.refused:
+        raise SystemExit(1)
 
 
 @registry_cli.command("retention")

@@ -39,6 +39,15 @@ DOCUMENTED_VARIABLES = [
     ("FLOWTIME_CORS_ORIGINS", "cors_origins",
      "Comma-separated browser origins allowed to call the API cross-origin (default: none)."),
     ("FLOWTIME_LOG_LEVEL", "log_level", "Python logging level (default `INFO`)."),
+    ("FLOWTIME_CURSOR_KEY", "cursor_key",
+     "Secret that signs listing cursors (HMAC-SHA256); default: a random key kept in `<data dir>/.cursor-key` "
+     "(created 0600 on first use). Set the same value on every host that serves one registry."),
+    ("FLOWTIME_CACHE_MB", "cache_mb",
+     "Memory each process may spend on cached totals, facets and ranked search windows, in MB (approximate; "
+     "default 64)."),
+    ("FLOWTIME_COMPARE_MAX_VALUES", "compare_max_values",
+     "Most numbers a compare with `include_values` returns (series x bins x 3: base, other, diff); beyond "
+     "it the request is a 413 naming the limit (default 2000000)."),
 ]
 
 MEGABYTE = 1024 * 1024
@@ -62,6 +71,9 @@ class Config:
     allow_open: bool = False
     cors_origins: str = ""
     log_level: str = "INFO"
+    compare_max_values: int = 2_000_000
+    cache_mb: int = 64
+    cursor_key: str = field(default="", repr=False)
     testing: bool = False
 
     @classmethod

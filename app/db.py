@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import errno
 import sqlite3
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 from sqlalchemy import Connection, Engine, create_engine, event
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError, OperationalError
 
-from app.errors import ServiceBusy
+from app.errors import ServiceBusy, StorageFull
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 # SQLite's page cache (KiB) for bulk transactions: dirty index pages stay in memory until the commit
@@ -22,6 +24,9 @@ SQLITE_BULK_CACHE_KIB, SQLITE_DEFAULT_CACHE_KIB = 262_144, 2_000
 SQLITE_MMAP_BYTES = 2_147_418_112
 # PostgreSQL advisory lock keys: one writer at a time (like SQLite), one mirror writer, one rescan.
 WRITE_LOCK, MIRROR_LOCK, RESCAN_LOCK = 7_242_001, 7_242_002, 7_242_003
+# /healthz reports a failed write for this long (or until a write commits again).
+FULL_REPORT_SECONDS = 60.0
+_FULL_ERRNOS = (errno.ENOSPC, errno.EDQUOT, errno.EFBIG)
 
 
 def make_engine(url: str) -> Engine:
@@ -61,11 +66,18 @@ class Database:
         self.url = url
         self.engine = make_engine(url)
         self.is_sqlite = self.engine.dialect.name == "sqlite"
+        self.full_at: float | None = None  # monotonic time of the last write that found the disk full
+
+    def storage_problem(self) -> str | None:
+        """Why the last write failed for lack of space, while that is recent and no write has committed since."""
+        if self.full_at is None or time.monotonic() - self.full_at > FULL_REPORT_SECONDS:
+            return None
+        return f"database write failed {time.monotonic() - self.full_at:.0f} s ago: disk full"
 
     @contextmanager
     def read(self) -> Iterator[Connection]:
         """A read transaction (a consistent snapshot)."""
-        with _busy_as_503(), self.engine.connect() as connection:
+        with self._errors(), self.engine.connect() as connection:
             with connection.begin():
                 yield connection
 
@@ -75,7 +87,7 @@ class Database:
 
         `bulk` gives a SQLite transaction a large page cache (thousands of inserted rows).
         """
-        with _busy_as_503(), self.engine.connect() as connection:
+        with self._errors(), self.engine.connect() as connection:
             if self.is_sqlite:
                 connection = connection.execution_options(sqlite_begin="IMMEDIATE")
             bulk_cache = bulk and self.is_sqlite
@@ -90,6 +102,7 @@ class Database:
             finally:
                 if bulk_cache and not connection.invalidated:
                     _set_sqlite_cache(connection, SQLITE_DEFAULT_CACHE_KIB)
+        self.full_at = None  # committed: space is back
 
     @contextmanager
     def named_lock(self, key: int, blocking: bool = True) -> Iterator[bool]:
@@ -120,17 +133,36 @@ class Database:
         """Close pooled connections (after fork, at shutdown)."""
         self.engine.dispose()
 
+    @contextmanager
+    def _errors(self) -> Iterator[None]:
+        """Database errors a client can act on: busy is a 503 with Retry-After, a full disk a 507."""
+        try:
+            yield
+        except OperationalError as exc:
+            if "locked" in str(exc.orig) or "busy" in str(exc.orig):
+                raise ServiceBusy("the registry is busy, retry shortly", headers={"Retry-After": "1"}) from exc
+            if not is_disk_full(exc):
+                raise
+            self.full_at = time.monotonic()
+            raise StorageFull("no space left for the registry database") from exc
+        except OSError as exc:
+            if exc.errno not in _FULL_ERRNOS:
+                raise
+            self.full_at = time.monotonic()
+            raise StorageFull("no space left for the registry database") from exc
+
+
 
 def _set_sqlite_cache(connection: Connection, kib: int) -> None:
     # On the driver connection: through SQLAlchemy the PRAGMA would autobegin a transaction.
     connection.connection.driver_connection.execute(f"PRAGMA cache_size=-{int(kib)}")
 
 
-@contextmanager
-def _busy_as_503() -> Iterator[None]:
-    try:
-        yield
-    except OperationalError as exc:
-        if "locked" in str(exc.orig) or "busy" in str(exc.orig):
-            raise ServiceBusy("the registry is busy, retry shortly", headers={"Retry-After": "1"}) from exc
-        raise
+def is_disk_full(exc: BaseException) -> bool:
+    """SQLITE_FULL ("database or disk is full"), PostgreSQL's disk_full (53100) or ENOSPC/EDQUOT."""
+    if isinstance(exc, OSError):
+        return exc.errno in _FULL_ERRNOS
+    orig = exc.orig if isinstance(exc, DBAPIError) else exc
+    if getattr(orig, "sqlite_errorcode", None) == sqlite3.SQLITE_FULL or "disk is full" in str(orig):
+        return True
+    return getattr(orig, "sqlstate", None) == "53100" or getattr(orig, "pgcode", None) == "53100"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import logging
 
 from flask import Flask, jsonify
@@ -96,6 +97,12 @@ class PayloadTooLarge(RegistryError):
     code = "payload_too_large"
 
 
+class ResultTooLarge(PayloadTooLarge):
+    """The response would be larger than the configured limit; ask for less."""
+
+    code = "result_too_large"
+
+
 class UnsupportedMediaType(RegistryError):
     """The request body has an unsupported content type."""
 
@@ -183,8 +190,22 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(Exception)
     def handle_unexpected(exc: Exception):
+        if _is_disk_full(exc):  # a write outside Database.read/write (which map it themselves)
+            log.error("no space left: %s", exc)
+            return _json_error(StorageFull.__doc__, StorageFull.code, StorageFull.status)
         log.exception("unhandled error")
         return _json_error("internal server error", "internal_error", 500)
+
+
+def _is_disk_full(exc: BaseException) -> bool:
+    """ENOSPC/EDQUOT anywhere in the cause chain, or SQLite's "database or disk is full"."""
+    while exc is not None:
+        if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT):
+            return True
+        if "database or disk is full" in str(exc):
+            return True
+        exc = exc.__cause__ or exc.__context__
+    return False
 
 
 def _flatten_webargs(messages: dict) -> dict:

@@ -13,6 +13,7 @@ from app.config import Config
 from app.migrate import upgrade
 from app.registry.context import RegistryContext
 from app.registry.mirror import INDEX_NAME, read_index, write_index
+from app.registry.sync.recovery import recover_lost_commits
 from app.registry.sync.rescan import bootstrap
 from app.telemetry.spool import SPOOL_FOLDER
 
@@ -41,11 +42,23 @@ def prepare(overrides: dict | None = None) -> None:
         report = bootstrap(ctx)
         if report is not None:
             log.info("registry rebuilt from the data directory: %d artifacts", report.total)
-        if replace_damaged_mirror(ctx):
-            log.warning("%s was unreadable: kept as %s.damaged and regenerated", INDEX_NAME, INDEX_NAME)
-        ctx.mirror.sync_here()
+        recover_lost_commits(ctx)
+        sync_mirror(ctx)
     finally:
         ctx.db.dispose()
+
+
+def sync_mirror(ctx: RegistryContext) -> None:
+    """Bring the mirror up to date; a mirror that cannot be written is reported (log, /healthz), not fatal."""
+    try:
+        if replace_damaged_mirror(ctx):
+            log.warning("%s was unreadable: kept as %s.damaged and regenerated", INDEX_NAME, INDEX_NAME)
+    except Exception as exc:  # e.g. the mirror's path is a directory
+        ctx.mirror.report_failure(exc)
+    try:
+        ctx.mirror.sync_here()
+    except Exception:  # sync_here logged it at error level and recorded it for /healthz
+        log.debug("mirror sync at start-up failed", exc_info=True)
 
 
 def replace_damaged_mirror(ctx: RegistryContext) -> bool:

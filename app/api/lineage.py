@@ -52,6 +52,7 @@ def lineage(artifact_id: str, depth: int):
 @blp.response(200, CompareResponseSchema)
 @blp.alt_response(400, "DEFAULT_ERROR")
 @blp.alt_response(404, "DEFAULT_ERROR")
+@blp.alt_response(413, "DEFAULT_ERROR")
 def compare(body: dict, artifact_id: str):
     """Compare series of runs/telemetry, or the specs of two models."""
     return compare_artifacts(context(), artifact_id, body["other"], body.get("series"), body["include_values"])

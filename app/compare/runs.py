@@ -8,8 +8,10 @@ import numpy as np
 
 from app.compare.numbers import json_list, json_number, snapped_diff
 from app.compare.series import SeriesKey, SeriesSet
+from app.errors import ResultTooLarge
 
 STAT_NAMES = ("sum", "mean", "min", "max")
+VALUES_PER_BIN = 3  # include_values returns base, other and diff for every bin
 DELTA_NAMES = ("sum", "mean", "max_abs", "rmse", "pct_change")
 
 
@@ -110,12 +112,28 @@ def grid_summary(base: SeriesSet, other: SeriesSet) -> dict:
             "other": {"bins": other.bins, "bin_minutes": other.bin_minutes}, "compatible": compatible}
 
 
+def check_values_limit(pairs: list, base: SeriesSet, other: SeriesSet, max_values: int | None) -> None:
+    """A 413 naming the limit when include_values would return more than max_values numbers."""
+    if max_values is None:
+        return
+    values = VALUES_PER_BIN * sum(min(len(base.series[b]), len(other.series[o])) for b, o in pairs)
+    if values > max_values:
+        raise ResultTooLarge(
+            f"include_values would return {values} values, more than the limit of {max_values} "
+            "(FLOWTIME_COMPARE_MAX_VALUES); pick fewer series with `series` or leave include_values off",
+            details={"include_values": f"at most {max_values} values (series x bins x {VALUES_PER_BIN})",
+                     "values": values, "limit": max_values})
+
+
 def compare_series(base_record, base: SeriesSet, other_record, other: SeriesSet,
-                   series_filter: list[str] | None = None, include_values: bool = False) -> dict:
+                   series_filter: list[str] | None = None, include_values: bool = False,
+                   max_values: int | None = None) -> dict:
     """Compare two artifacts' series (other minus base) over their common bins; flags mismatched grids."""
     wanted = _wanted(series_filter)
     pairs, only_base, only_other = match_series(list(base.series), list(other.series))
     pairs = sorted((b, o) for b, o in pairs if _kept(b, wanted) or _kept(o, wanted))
+    if include_values:
+        check_values_limit(pairs, base, other, max_values)
     return {
         "base": artifact_ref(base_record),
         "other": artifact_ref(other_record),

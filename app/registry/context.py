@@ -6,9 +6,11 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from app.config import Config
 from app.db import Database
+from app.registry.cursor_key import cursor_key
 from app.registry.mirror import MirrorWriter
 from app.registry.store.cache import SnapshotCache
 from app.registry.store.repository import ArtifactRepository
@@ -49,7 +51,12 @@ class RegistryContext:
         mirror = MirrorWriter(db, storage, config.data_dir / ".registry-index.lock",
                               config.mirror_delay_ms / 1000, child_env=child_env)
         return cls(config=config, db=db, storage=storage, search=search_backend(db.engine.dialect.name),
-                   mirror=mirror)
+                   mirror=mirror, cache=SnapshotCache(max_bytes=config.cache_mb * 1024 * 1024))
+
+    @cached_property
+    def cursor_key(self) -> bytes:
+        """The key that signs listing cursors (read or created on first use, after the fork)."""
+        return cursor_key(self.config.cursor_key, self.config.data_dir)
 
     def close(self) -> None:
         """Flush the mirror, stop background jobs and release database connections (tests, shutdown)."""

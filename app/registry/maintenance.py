@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import logging
 import re
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from app.errors import BadRequest
 from app.registry.context import RegistryContext
-from app.registry.folders.scanner import iter_candidates
+from app.registry.folders.scanner import is_artifact_key, iter_candidates
 from app.registry.mirror import read_index
 from app.registry.store.retention import deleted_before, ids_and_paths, live_created_before, skipped_paths
 from app.timefmt import iso, utcnow
 
+log = logging.getLogger(__name__)
 _AGE = re.compile(r"^(\d+)([dhw])$")
 _UNITS = {"d": "days", "h": "hours", "w": "weeks"}
 
@@ -32,16 +35,45 @@ def purge_candidates(ctx: RegistryContext, older_than: timedelta) -> list[dict]:
     return [{"id": r.id, "path": r.path, "deleted_at": iso(r.deleted_at)} for r in rows]
 
 
-def purge(ctx: RegistryContext, candidates: list[dict]) -> int:
-    """Permanently remove the given artifacts: rows first, then their folders."""
+@dataclass
+class PurgeReport:
+    """How many artifacts were purged, and the rows that were not (each with a reason)."""
+
+    purged: int = 0
+    refused: list[dict] = field(default_factory=list)
+
+
+def purge(ctx: RegistryContext, candidates: list[dict]) -> PurgeReport:
+    """Permanently remove the given artifacts: rows first, then their folders; one bad row never stops the rest.
+
+    A folder is removed only when it is exactly `<container>/<id>` in the scanner's layout: a row whose
+    path says anything else (an adopted index naming `models`, or `run_X/series`) is kept and reported.
+    """
+    report = PurgeReport()
     for item in candidates:
-        with ctx.writing() as registry:
-            record = registry.get(item["id"])
-            if record is None or record.deleted_at is None:
-                continue  # restored meanwhile: keep it
-            registry.remove(record.id)
-        ctx.storage.delete_folder(item["path"])
-    return len(candidates)
+        try:
+            reason = _purge_one(ctx, item)
+        except Exception as exc:  # reported; the other candidates are still purged
+            log.exception("purge of %r failed", item.get("id"))
+            reason = f"failed: {type(exc).__name__}: {exc}"
+        if reason is None:
+            report.purged += 1
+        elif reason != "restored":
+            report.refused.append({"id": item.get("id"), "path": item.get("path"), "reason": reason})
+    return report
+
+
+def _purge_one(ctx: RegistryContext, item: dict) -> str | None:
+    """None when purged, else why not."""
+    with ctx.writing() as registry:
+        record = registry.get(item["id"])
+        if record is None or record.deleted_at is None:
+            return "restored"  # restored (or purged) meanwhile: keep it
+        if not is_artifact_key(record.path, record.id):
+            return f"path {record.path!r} is not an artifact folder of id {record.id!r}; row and files kept"
+        registry.remove(record.id)
+    ctx.storage.delete_folder(record.path)
+    return None
 
 
 def retention_candidates(ctx: RegistryContext, older_than: timedelta, artifact_type: str | None,

@@ -12,6 +12,7 @@ import fcntl
 import json
 import logging
 import os
+import re
 import subprocess
 import sys
 import threading
@@ -32,6 +33,13 @@ INDEX_VERSION = "1.0.0"
 FOREIGN_BACKUP = "registry-index.json.dotnet-backup"
 # Below this size an export takes milliseconds: starting a child interpreter would cost more.
 CHILD_PROCESS_FROM = 20_000
+_HEADER_GENERATION = re.compile(rb'^\{\s*"version":[^{}]*?"generation":\s*(\d{1,19})\b')
+RETRY_MAX_SECONDS = 60.0
+AHEAD_STATE = "mirror_ahead"  # registry_state: the generation of a mirror found ahead of the database
+
+
+class MirrorAhead(RuntimeError):
+    """registry-index.json is at a later generation than the database: the database lost commits."""
 
 
 @contextmanager
@@ -80,6 +88,16 @@ def read_index(storage: Storage) -> dict | None:
     return doc if isinstance(doc, dict) else None
 
 
+def mirror_generation(storage: Storage) -> int | None:
+    """The generation in registry-index.json's header (its first bytes only), or None (missing, not ours)."""
+    try:
+        head = storage.read_bytes(INDEX_NAME, limit=256)
+    except Exception:  # missing or unreadable: nothing to compare
+        return None
+    match = _HEADER_GENERATION.match(head)
+    return int(match.group(1)) if match else None
+
+
 def _looks_complete(storage: Storage) -> bool:
     """A cheap check that the mirror is ours and not cut short (a full parse costs seconds at 100k)."""
     try:
@@ -119,6 +137,7 @@ class MirrorWriter:
         self._thread: threading.Thread | None = None
         self._thread_lock = threading.Lock()
         self._closed = False
+        self._failures = 0  # consecutive failed syncs in this process (logged once per streak)
         self.background = True  # False in one-shot commands: they call sync() themselves
 
     def notify(self) -> None:
@@ -136,7 +155,10 @@ class MirrorWriter:
         done = subprocess.run([sys.executable, "-m", "app.registry.mirror_job"], env=env, timeout=600,
                               capture_output=True, text=True)
         if done.returncode != 0:
-            raise RuntimeError(f"mirror export failed: {done.stderr.strip()[-2000:]}")
+            failure = RuntimeError(f"mirror export failed: {done.stderr.strip()[-2000:]}")
+            self.report_failure(failure, record=False)  # the child recorded its own reason
+            raise failure
+        self._succeeded()
         return "wrote" in done.stdout
 
     def _artifact_count(self) -> int:
@@ -144,14 +166,61 @@ class MirrorWriter:
             return ArtifactRepository(connection).count_all()
 
     def sync_here(self) -> bool:
-        """Rewrite the mirror in this process if it lags the database; returns True if it wrote."""
+        """Rewrite the mirror in this process if it lags the database; returns True if it wrote.
+
+        A failure is recorded in the database (for /healthz, whichever process serves it) and logged at
+        error level once per streak of failures; the next successful write clears it.
+        """
+        try:
+            wrote = self._sync_locked()
+        except Exception as exc:
+            self.report_failure(exc)
+            raise
+        self._succeeded()
+        return wrote
+
+    def _succeeded(self) -> None:
+        if self._failures:
+            log.warning("registry-index.json: in step again after %d failed attempts", self._failures)
+            self._failures = 0
+
+    def report_failure(self, exc: Exception, record: bool = True) -> None:
+        """Log (error level, once per streak of failures) and record for /healthz why the mirror was not written."""
+        reason = str(exc) if isinstance(exc, MirrorAhead) else f"{type(exc).__name__}: {exc}"
+        if not self._failures:
+            log.error("registry-index.json cannot be written (%s); /healthz reports it until a write succeeds",
+                      reason[:2000])
+        self._failures += 1
+        if not record:
+            return
+        try:
+            with self.db.write() as connection:
+                ArtifactRepository(connection).set_state("mirror_error", reason[:500])
+        except Exception:  # the database may be what failed: the log line above is the report
+            log.debug("could not record the mirror failure", exc_info=True)
+
+    def _sync_locked(self) -> bool:
         with file_lock(self.lock_path), self.db.named_lock(MIRROR_LOCK):
             last_export_s = self._wait_for_quiet()
             with self.db.read() as connection:
                 registry = ArtifactRepository(connection)
-                behind = int(registry.state("mirror_generation") or 0) < registry.generation()
-            if not behind and _looks_complete(self.storage):
+                database_generation = registry.generation()
+                behind = int(registry.state("mirror_generation") or 0) < database_generation
+                recorded_error = registry.state("mirror_error")
+                flagged = registry.state(AHEAD_STATE)
+            if not behind and not recorded_error and _looks_complete(self.storage):
                 return False
+            on_disk = mirror_generation(self.storage)
+            if on_disk is not None and (on_disk > database_generation or flagged == str(on_disk)):
+                # Remembered: once later writes carry the database past the mirror's generation, the
+                # newer mirror is still what they must not overwrite (until start-up re-applies it).
+                with self.db.write() as connection:
+                    ArtifactRepository(connection).set_state(AHEAD_STATE, str(on_disk))
+                raise MirrorAhead(
+                    f"registry-index.json is at generation {on_disk}, ahead of the database ({database_generation}): "
+                    "the database lost committed changes, so the newer mirror is kept, not overwritten; restart "
+                    "the service (start-up re-applies it) or run `flask --app wsgi registry import-index "
+                    "registry-index.json`")
             preserve_foreign_index(self.storage)
             started = time.monotonic()
             before = self.storage.change_token()
@@ -162,6 +231,7 @@ class MirrorWriter:
                 registry = ArtifactRepository(connection)
                 registry.set_state("mirror_generation", str(generation))
                 registry.set_state("mirror_updated", iso(utcnow()))
+                registry.set_state("mirror_error", "")
                 registry.set_state("mirror_export_s", f"{took:.3f}")
                 # Lets auto-discovery tell the mirror's own rename from a new artifact folder.
                 registry.set_state("mirror_tokens", json.dumps([before, after]))
@@ -214,8 +284,8 @@ class MirrorWriter:
     def _sync_quietly(self) -> None:
         try:
             self.sync()
-        except Exception:  # keep the writer alive; the next change retries
-            log.exception("mirror update failed")
+        except Exception:  # keep the writer alive (sync_here logged and recorded it); retry with a back-off
+            log.debug("mirror update failed", exc_info=True)
             if not self._closed:
-                time.sleep(1.0)
+                time.sleep(min(RETRY_MAX_SECONDS, 2.0 ** min(self._failures, 6)))
                 self._wake.set()

@@ -72,7 +72,7 @@ def list_artifacts(ctx: RegistryContext, query: ListQuery) -> ListResult:
     """A page of artifacts (after picking up folders other processes wrote)."""
     discover(ctx)
     with ctx.db.read() as connection:
-        return run_list_query(connection, ctx.search, ctx.cache, query)
+        return run_list_query(connection, ctx.search, ctx.cache, query, ctx.cursor_key)
 
 
 def _edit(ctx: RegistryContext, artifact_id: str, change: Callable[[ArtifactRecord], ArtifactRecord],

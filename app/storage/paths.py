@@ -38,7 +38,8 @@ def is_unlisted_name(name: str) -> bool:
 
 def is_artifact_id(value) -> bool:
     """Whether a value is a well-formed artifact id (the one rule for folder names and ids)."""
-    return isinstance(value, str) and ARTIFACT_ID_PATTERN.match(value) is not None and ".." not in value
+    return (isinstance(value, str) and ARTIFACT_ID_PATTERN.match(value) is not None and ".." not in value
+            and not is_internal_name(value))
 
 
 def validate_artifact_id(artifact_id: str) -> str:

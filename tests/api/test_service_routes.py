@@ -39,7 +39,7 @@ def test_stats(client):
 
 def test_health(client):
     body = client.get("/healthz").json
-    assert body["status"] == "ok" and body["checks"] == {"database": "ok", "storage": "ok"}
+    assert body["status"] == "ok" and body["checks"] == {"database": "ok", "storage": "ok", "mirror": "ok"}
 
 
 def test_openapi_covers_every_route(app, client):

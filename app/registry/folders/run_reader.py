@@ -51,6 +51,7 @@ def read_run(storage: Storage, key: str, files: list[FileInfo]) -> ArtifactRecor
         "engine_version": run.get("engineVersion"),
         "series": series,
         "nodes": nodes,
+        "manifest_metadata": manifest.get("metadata") if isinstance(manifest.get("metadata"), dict) else None,
     }
     if provenance:
         metadata["provenance"] = provenance

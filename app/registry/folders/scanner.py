@@ -31,6 +31,20 @@ class Candidate:
     type: str
 
 
+def layout_keys(artifact_id: str, artifact_type: str | None = None) -> list[str]:
+    """Every key `<container>/<id>` where the layout holds an artifact of this id (and type, if given)."""
+    if not is_artifact_id(artifact_id):
+        return []
+    return [f"{container}/{artifact_id}" if container else artifact_id
+            for container, kind, accepts in LAYOUT
+            if (artifact_type is None or kind == artifact_type) and accepts(artifact_id)]
+
+
+def is_artifact_key(path: object, artifact_id: str, artifact_type: str | None = None) -> bool:
+    """True only when `path` is exactly an artifact folder of this id in the layout (what purge may remove)."""
+    return isinstance(path, str) and path in layout_keys(artifact_id, artifact_type)
+
+
 def iter_candidates(storage: Storage) -> Iterator[Candidate]:
     """Every folder the layout says is an artifact (valid ids only)."""
     for container, artifact_type, accepts in LAYOUT:
@@ -66,4 +80,5 @@ READERS: dict[str, Callable[[Storage, str, list[FileInfo]], ArtifactRecord]] = {
     "telemetry": read_described_folder,
 }
 
-__all__ = ["Candidate", "Unindexable", "iter_candidates", "read_candidate", "fingerprint", "READERS"]
+__all__ = ["Candidate", "Unindexable", "iter_candidates", "read_candidate", "fingerprint", "READERS",
+           "is_artifact_key", "layout_keys"]

@@ -6,6 +6,7 @@ import hashlib
 import json
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
+from functools import partial
 
 from sqlalchemy import Connection, exists, false, func, select, union
 
@@ -25,6 +26,11 @@ from app.registry.store.search import SearchIndex
 from app.registry.store.tables import artifact_tags, artifacts, relationships
 
 FACET_LIMIT = 50
+# Relevance pages by offset go this deep at most (a 400 beyond; cursors page on without a limit).
+MAX_RELEVANCE_OFFSET = 10_000
+# The largest ranked window fetched (with snippets) from the full-text index and cached; a page it cannot
+# settle exactly (ties at its edge, a deep offset or cursor) is read by the (rank, id) keyset walk instead.
+MAX_WINDOW = 1024
 # From this many matches on, a tag filter walks the sort index instead of collecting and sorting rows.
 COMMON_TAG_ROWS = 1000
 
@@ -92,29 +98,40 @@ class ListResult:
         return [record_from_json(json.loads(doc)) for doc in self.documents]
 
 
-def list_artifacts(connection: Connection, search: SearchIndex, cache: SnapshotCache, query: ListQuery) -> ListResult:
+def list_artifacts(connection: Connection, search: SearchIndex, cache: SnapshotCache, query: ListQuery,
+                   cursor_key: bytes) -> ListResult:
     """Run a listing query: one page, the total of all matches and (optionally) facets."""
     match = search.compile(query.search) if query.search else None
     if query.search and match is None:
         return ListResult([], [], 0, None, facets={f: [] for f in query.facets} if query.facets else None)
     if query.effective_sort == "relevance" and match is None:
         raise BadRequest("sort=relevance needs a search", details={"sort": "relevance requires search"})
+    if query.effective_sort == "relevance" and not query.cursor and query.offset > MAX_RELEVANCE_OFFSET:
+        raise BadRequest(f"offset {query.offset} is beyond {MAX_RELEVANCE_OFFSET}, the deepest offset for "
+                         "sort=relevance; page on with cursor (next_cursor)",
+                         details={"offset": f"at most {MAX_RELEVANCE_OFFSET} with sort=relevance; use cursor"})
+    after = decode_cursor(query, cursor_key) if query.cursor else None
     filters = filter_conditions(query)
     conditions = [*filters, artifacts.c.seq.in_(search.matching(match))] if match else filters
     snapshot = ArtifactRepository(connection).snapshot()
     total = cache.get(snapshot, ("total", query.filter_key()), lambda: count_matches(connection, query, conditions))
-    snippets = None
+    snippets = keys = None
     if query.effective_sort == "relevance" and query.effective_order == "desc":
-        keys, snippets = _best_matches(connection, search, match, query, filters, cache.bound(snapshot))
-    else:
+        keys, snippets = _best_matches(connection, search, match, query, filters, cache.bound(snapshot), after)
+    if keys is None:
         ranked = search.ranked(match) if query.effective_sort == "relevance" else None
         if query.tags and total >= COMMON_TAG_ROWS:
             conditions = [*filter_conditions(query, walk_tags=True), *conditions[len(filters):]]
-        keys = page_keys(connection, query, conditions, *_sort_key(query, ranked), ranked)
+        walk = partial(page_keys, connection, query, conditions, *_sort_key(query, ranked), ranked, after)
+        if ranked is None:
+            keys = walk()
+        else:  # ranking every match costs time, not memory: the page (a few keys) is kept per snapshot
+            page_key = ("ranked-page", query.fingerprint(), query.offset, query.cursor, query.limit)
+            keys = cache.get(snapshot, page_key, lambda: [PageKey(*row) for row in walk()])
     has_more = len(keys) > query.limit
     keys = keys[: query.limit]
     documents = ArtifactRepository(connection).documents([(k.seq, k.id) for k in keys])
-    result = ListResult([k.id for k in keys], documents, total, next_cursor(query, keys[-1]) if has_more else None)
+    result = ListResult([k.id for k in keys], documents, total, next_cursor(query, keys[-1], cursor_key) if has_more else None)
     if match:
         if query.effective_sort == "relevance":
             result.scores = {k.id: round(-float(k.sort_value), 6) for k in keys}
@@ -128,24 +145,24 @@ def list_artifacts(connection: Connection, search: SearchIndex, cache: SnapshotC
 
 
 def _best_matches(connection: Connection, search: SearchIndex, match: str, query: ListQuery, filters: list,
-                  cached):
-    """Best-first page of a search: ranked inside the index with a LIMIT, then filtered; the window
-    widens until the page is exact in (rank, id) order (ties at its edge included)."""
-    after = decode_cursor(query) if query.cursor else None
-    need = query.limit + 1 + (0 if query.cursor else query.offset)
+                  cached, after: tuple | None):
+    """Best-first page of a search from one bounded window ranked inside the index (with snippets), then
+    filtered; (None, None) when that window cannot settle the page exactly in (rank, id) order."""
+    need = query.limit + 1 + (0 if after is not None else query.offset)
     window = max(2 * need, 64)
-    while True:
-        top = cached(("top", match, window), lambda size=window: search.top(connection, match, size))
-        allowed = dict(connection.execute(
-            select(artifacts.c.seq, artifacts.c.id).where(artifacts.c.seq.in_([t[0] for t in top]), *filters)).all())
-        rows = sorted((rank, allowed[seq], seq, snippet) for seq, rank, snippet in top if seq in allowed)
-        if after is not None:
-            rows = [r for r in rows if (r[0], r[1]) > (after[0], after[1])]
-        edge = top[-1][1] if top else None
-        if len(top) < window or (len(rows) >= need and rows[need - 1][0] < edge):
-            break
-        window *= 4
-    page = rows if query.cursor else rows[query.offset:]
+    if window > MAX_WINDOW:
+        return None, None
+    top = cached(("top", match, window), lambda: search.top(connection, match, window))
+    allowed = dict(connection.execute(
+        select(artifacts.c.seq, artifacts.c.id).where(artifacts.c.seq.in_([t[0] for t in top]), *filters)).all())
+    rows = sorted((rank, allowed[seq], seq, snippet) for seq, rank, snippet in top if seq in allowed)
+    if after is not None:
+        rows = [r for r in rows if (r[0], r[1]) > (after[0], after[1])]
+    # Every match ranked strictly better than the window's edge is in the window; at the edge, ties may
+    # continue beyond it (their order is by id, which the index does not give).
+    if len(top) == window and not (len(rows) >= need and rows[need - 1][0] < top[-1][1]):
+        return None, None
+    page = rows if after is not None else rows[query.offset:]
     page = page[: query.limit + 1]
     return [PageKey(seq, artifact_id, rank) for rank, artifact_id, seq, _ in page], {r[2]: r[3] for r in page}
 

@@ -8,15 +8,12 @@ rows maintain one index per sort key instead of two (migration 0006).
 
 from __future__ import annotations
 
-import base64
-import json
 from typing import NamedTuple
 
 from sqlalchemy import Connection, and_, false, func, literal, or_, select, true, tuple_, union_all
 
-from app.errors import BadRequest
+from app.registry.store import cursors
 from app.registry.store.tables import artifacts
-from app.timefmt import parse_iso
 
 SORT_COLUMNS = {
     "created": artifacts.c.created,
@@ -50,13 +47,14 @@ def count_matches(connection: Connection, query, conditions: list) -> int:
                for where in parts)
 
 
-def page_keys(connection: Connection, query, conditions: list, key, descending: bool, ranked=None) -> list:
-    """(seq, id, sort_value) of one page plus one row, read from the indexes alone where possible."""
-    skip = 0 if query.cursor else query.offset
+def page_keys(connection: Connection, query, conditions: list, key, descending: bool, ranked=None,
+              after: tuple | None = None) -> list:
+    """(seq, id, sort_value) of one page plus one row after the decoded cursor `after`, from the indexes."""
+    skip = 0 if after is not None else query.offset
     if ranked is not None or not spans_retired(query):
-        statement = _walk(query, conditions, key, descending, ranked).limit(query.limit + 1)
+        statement = _walk(conditions, key, descending, ranked, after).limit(query.limit + 1)
         return connection.execute(statement.offset(skip) if skip else statement).all()
-    arms = [_walk(query, [*conditions, state], key, descending).limit(skip + query.limit + 1).subquery()
+    arms = [_walk([*conditions, state], key, descending, after=after).limit(skip + query.limit + 1).subquery()
             for state in (LIVE, RETIRED)]
     merged = union_all(*(select(arm.c.seq, arm.c.id, arm.c.sort_value) for arm in arms)).subquery()
     order = [merged.c.sort_value, merged.c.id]
@@ -65,28 +63,26 @@ def page_keys(connection: Connection, query, conditions: list, key, descending: 
     return connection.execute(statement.offset(skip) if skip else statement).all()
 
 
-def _walk(query, conditions: list, key, descending: bool, ranked=None):
+def _walk(conditions: list, key, descending: bool, ranked=None, after: tuple | None = None):
     statement = select(artifacts.c.seq, artifacts.c.id, key.label("sort_value")).where(*conditions)
     if ranked is not None:
         statement = statement.join(ranked, ranked.c.rowid == artifacts.c.seq)
-    if query.cursor:
-        statement = statement.where(_after_cursor(query, key, descending))
+    if after is not None:
+        statement = statement.where(_after_cursor(after, key, descending))
     order = [key.desc(), artifacts.c.id.desc()] if descending else [key.asc(), artifacts.c.id.asc()]
     return statement.order_by(*order)
 
 
-def _after_cursor(query, key, descending: bool):
-    value, last_id = decode_cursor(query)
-    if query.effective_sort in ("created", "modified"):
-        value = parse_iso(value)
+def _after_cursor(after: tuple, key, descending: bool):
+    value, last_id = after
     # A row-value comparison keeps the (key, id) index usable as a range.
     if descending:
         return tuple_(key, artifacts.c.id) < tuple_(literal(value, key.type), literal(last_id))
     return tuple_(key, artifacts.c.id) > tuple_(literal(value, key.type), literal(last_id))
 
 
-def next_cursor(query, row) -> str:
-    """The opaque token for the page after `row` (bound to the query's filters and sort)."""
+def next_cursor(query, row, key: bytes) -> str:
+    """The signed token for the page after `row` (bound to the query's filters and sort)."""
     sort = query.effective_sort
     if sort == "relevance":
         value = float(row.sort_value)
@@ -94,22 +90,9 @@ def next_cursor(query, row) -> str:
         value = row.sort_value.isoformat()
     else:
         value = row.sort_value
-    payload = json.dumps({"q": query.fingerprint(), "v": value, "id": row.id}, separators=(",", ":"))
-    return base64.urlsafe_b64encode(payload.encode()).decode().rstrip("=")
+    return cursors.encode_cursor(key, query.fingerprint(), value, row.id)
 
 
-def decode_cursor(query) -> tuple:
-    """The (sort value, id) a cursor points after; 400 when it is malformed or bound to another query."""
-    token = query.cursor or ""
-    try:
-        payload = json.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
-        value, last_id, bound = payload["v"], payload["id"], payload["q"]
-        if not isinstance(last_id, str):
-            raise ValueError("id")
-    except (ValueError, KeyError, TypeError) as exc:
-        raise BadRequest("invalid cursor", details={"cursor": "malformed token"}) from exc
-    if bound != query.fingerprint():
-        raise BadRequest(
-            "cursor does not belong to this query", details={"cursor": "issued for different filters or sort"}
-        )
-    return value, last_id
+def decode_cursor(query, key: bytes) -> tuple:
+    """The (sort value, id) the query's cursor points after; 400 naming `cursor` unless it is ours and sound."""
+    return cursors.decode_cursor(key, query.cursor, query.fingerprint(), query.effective_sort)

@@ -8,6 +8,7 @@ from app.registry.records import ArtifactRecord, artifact_doc
 from app.registry.store.tables import artifacts
 
 ROW_COLUMNS = [c for c in artifacts.c if c.name not in ("seq", "doc")]
+SEARCH_TERM_CHARS = 2000  # of one indexed metadata value
 
 
 def row_values(record: ArtifactRecord) -> dict:
@@ -41,9 +42,11 @@ def row_values(record: ArtifactRecord) -> dict:
 
 
 def search_terms(record: ArtifactRecord) -> list[str]:
-    """Series and node ids: indexed for search beside title, description and tags."""
+    """Series and node ids and the values of a manifest's `metadata`: searched beside title, description, tags."""
     meta = record.metadata
-    return list(dict.fromkeys([*(meta.get("series") or []), *(meta.get("nodes") or [])]))
+    described = [str(v) for v in (meta.get("manifest_metadata") or {}).values() if isinstance(v, str | int | float)]
+    terms = [*(meta.get("series") or []), *(meta.get("nodes") or []), *described]
+    return list(dict.fromkeys(t[:SEARCH_TERM_CHARS] for t in terms))
 
 
 def record_from_row(row) -> ArtifactRecord:

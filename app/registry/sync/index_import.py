@@ -2,12 +2,26 @@
 
 from __future__ import annotations
 
+import logging
+from dataclasses import dataclass, field
+
 from app.registry.context import RegistryContext
+from app.registry.folders.scanner import is_artifact_key, layout_keys
 from app.registry.records import TITLE_MAX, ArtifactRecord, normalise_tags, record_from_json
 from app.registry.store.repository import ArtifactRepository
+from app.storage.paths import is_artifact_id
 from app.timefmt import parse_iso, utcnow
 
+log = logging.getLogger(__name__)
 DOTNET_AUTO_TAGS = {"run", "json", "csv", "configured"}
+
+
+@dataclass
+class ImportReport:
+    """How many artifacts took user state from an index, and the entries refused (id, reason)."""
+
+    applied: int = 0
+    refused: list[tuple[str, str]] = field(default_factory=list)
 
 
 def is_dotnet_index(doc: dict) -> bool:
@@ -15,29 +29,73 @@ def is_dotnet_index(doc: dict) -> bool:
     return "artifacts" in doc and ("schemaVersion" in doc or "lastUpdated" in doc) and "generation" not in doc
 
 
-def apply_index(ctx: RegistryContext, doc: dict) -> int:
-    """Merge an index document into the registry; returns how many artifacts took user state from it."""
-    entries = [e for e in doc.get("artifacts") or [] if isinstance(e, dict) and isinstance(e.get("id"), str)]
+def apply_index(ctx: RegistryContext, doc: dict, recovering: bool = False) -> ImportReport:
+    """Merge an index document into the registry; entries whose id or path is not an artifact's are refused.
+
+    `recovering`: the document is the mirror of commits this database lost; rows edited here since
+    (modified later than their mirrored copy) keep their own state.
+    """
     dotnet = is_dotnet_index(doc)
-    applied = 0
+    report = ImportReport()
+    entries = []
+    for entry in doc.get("artifacts") or []:
+        reason = entry_problem(entry, dotnet)
+        if reason is None:
+            entries.append(entry)
+        else:
+            report.refused.append((str(entry.get("id"))[:200] if isinstance(entry, dict) else "?", reason))
+    generation = doc.get("generation")
     with ctx.writing() as registry:
+        # Only a document newer than the database (a mirror that outlived lost commits) may undo a deletion.
+        newer = recovering or isinstance(generation, int) and generation > registry.generation()
         for entry in entries:
-            applied += _apply_entry(registry, entry, dotnet)
-        generation = doc.get("generation")
+            report.applied += _apply_entry(registry, entry, dotnet, newer, recovering)
         if isinstance(generation, int) and generation > registry.generation():
             registry.set_state("generation", str(generation))  # keep generations monotonic
-    return applied
+    if report.refused:
+        log.warning("registry index: refused %d entries that are not artifacts, e.g. %s", len(report.refused),
+                    "; ".join(f"{i!r}: {r}" for i, r in report.refused[:5]))
+    return report
 
 
-def _apply_entry(registry: ArtifactRepository, entry: dict, dotnet: bool) -> int:
+def entry_problem(entry: object, dotnet: bool) -> str | None:
+    """Why an index entry cannot be imported (its id or path is not an artifact folder's), else None."""
+    if not isinstance(entry, dict) or not isinstance(entry.get("id"), str):
+        return "not an object with a string id"
+    if not is_artifact_id(entry["id"]):
+        return "the id breaks the artifact id rules"
+    if dotnet:
+        return None if _dotnet_path(entry) else "no artifact folder of the layout has this id"
+    if not is_artifact_key(entry.get("path"), entry["id"], entry.get("type")):
+        return f"path {str(entry.get('path'))[:200]!r} is not <container>/<id> in the artifact layout"
+    return None
+
+
+def _dotnet_path(entry: dict) -> str | None:
+    """Where the layout keeps a .NET index entry's folder: `run_*` at the top level, a model in models/."""
+    artifact_id = entry["id"]
+    if entry.get("type") == "model":
+        return layout_keys(artifact_id, "model")[0] if layout_keys(artifact_id, "model") else None
+    return artifact_id if is_artifact_key(artifact_id, artifact_id, "run") else None
+
+
+def _apply_entry(registry: ArtifactRepository, entry: dict, dotnet: bool, newer: bool = False,
+                 recovering: bool = False) -> int:
     existing = registry.get(entry["id"])
     if existing is None:
         registry.add(_tombstone(entry, dotnet))
         return 1
     edits = _dotnet_edits(existing, entry) if dotnet else _our_edits(existing, entry)
-    if not edits:
+    later_here = recovering and existing.modified > (parse_iso(entry.get("modified")) or existing.modified)
+    if later_here:  # edited here after the mirror was written: those fields keep the later edit
+        edits = {k: v for k, v in edits.items() if k == "derived_from" or k not in existing.user_edits}
+    restore = newer and not dotnet and not later_here and _restored(existing, entry)
+    if not edits and not restore:
         return 0
     updated = existing.with_user_edits(edits)
+    if restore:
+        updated.user_edits = {k: v for k, v in updated.user_edits.items() if k != "deleted_at"}
+        updated.deleted_at = None
     if "derived_from" in edits:
         updated.derived_from = list(dict.fromkeys([*existing.derived_from, *edits["derived_from"]]))
     registry.save(updated)
@@ -64,6 +122,11 @@ def _our_edits(existing: ArtifactRecord, entry: dict) -> dict:
     return edits
 
 
+def _restored(existing: ArtifactRecord, entry: dict) -> bool:
+    """Deleted here, live in the (newer) document, and its folder is on disk: a restore the database lost."""
+    return existing.deleted_at is not None and not entry.get("deleted_at") and not existing.metadata.get("missing")
+
+
 def _dotnet_edits(existing: ArtifactRecord, entry: dict) -> dict:
     edits: dict = {}
     title = entry.get("title")
@@ -82,7 +145,7 @@ def _tombstone(entry: dict, dotnet: bool) -> ArtifactRecord:
     if dotnet:
         record = ArtifactRecord(
             id=entry["id"], type=entry.get("type") if entry.get("type") in ("run", "model") else "run",
-            title=str(entry.get("title") or entry["id"])[:TITLE_MAX], path=entry["id"],
+            title=str(entry.get("title") or entry["id"])[:TITLE_MAX], path=_dotnet_path(entry),
             created=parse_iso(entry.get("created")) or utcnow(),
             modified=parse_iso(entry.get("lastModified")) or utcnow(),
             tags=normalise_tags([t for t in entry.get("tags") or [] if t not in DOTNET_AUTO_TAGS]),

@@ -93,7 +93,7 @@ def test_app_runs_and_serves_files_from_s3(s3_app, s3_bucket, data_dir):
     with application.app_context():
         candidates = maintenance.purge_candidates(ctx, timedelta(0))
         assert [c["id"] for c in candidates] == [run_id]
-        assert maintenance.purge(ctx, candidates) == 1
+        assert maintenance.purge(ctx, candidates).purged == 1
         assert not ctx.storage.exists(run_id)
         ctx.mirror.sync()
         assert maintenance.check_registry(ctx) == []

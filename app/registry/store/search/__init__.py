@@ -9,28 +9,28 @@ from sqlalchemy import Connection
 from app.errors import ConfigError
 from app.registry.store.search.postgres import PostgresSearch
 from app.registry.store.search.sqlite_fts5 import SqliteSearch
-from app.registry.store.search.text import RankedMatch
+from app.registry.store.search.text import RankedMatch, SearchMatch
 
 
 class SearchIndex(Protocol):
     """What the listing needs from a dialect's full-text index (lower rank is a better match)."""
 
-    def compile(self, user_text: str) -> str | None:
-        """The dialect's match expression for free user text (None when it holds no words)."""
+    def compile(self, user_text: str) -> SearchMatch | None:
+        """The dialect's match expressions for free user text (None when it holds no words)."""
 
     def index_new_rows(self, connection: Connection, first_seq: int) -> None:
         """Index the artifacts with seq >= first_seq (the rows this transaction inserted)."""
 
-    def matching(self, match: str):
+    def matching(self, match: SearchMatch):
         """A subquery of the artifacts.seq that match, for IN filters and counts."""
 
-    def ranked(self, match: str):
+    def ranked(self, match: SearchMatch):
         """A subquery (rowid, rank) of the matching artifacts."""
 
-    def top(self, connection: Connection, match: str, limit: int) -> list[RankedMatch]:
+    def top(self, connection: Connection, match: SearchMatch, limit: int) -> list[RankedMatch]:
         """The best `limit` matches as (seq, rank, snippet), best first."""
 
-    def snippets(self, connection: Connection, match: str, seqs: list[int]) -> dict[int, str]:
+    def snippets(self, connection: Connection, match: SearchMatch, seqs: list[int]) -> dict[int, str]:
         """HTML-safe snippets with matches wrapped in <mark>, for a page of rows."""
 
     def integrity_check(self, connection: Connection) -> str | None:
@@ -48,4 +48,4 @@ def search_backend(dialect_name: str) -> SearchIndex:
     return backend()
 
 
-__all__ = ["RankedMatch", "SearchIndex", "search_backend"]
+__all__ = ["RankedMatch", "SearchIndex", "SearchMatch", "search_backend"]

@@ -1,5 +1,8 @@
 """PostgreSQL full-text search: the same contract as FTS5 (words ANDed, last word a prefix, phrases).
 
+Infix search (part of a word or an id) is ILIKE '%...%' over id, title and tags, served by a pg_trgm
+GIN index (migration 0007); artifacts only it finds rank after every word match.
+
 User text never reaches to_tsquery as syntax: it is cut into letter/digit tokens (as PostgreSQL's
 parser cuts `served@SERVED`, `total_demand` or `what-if`), which are joined with `&`, `<->` and `:*`.
 """
@@ -8,13 +11,26 @@ from __future__ import annotations
 
 import re
 
-from sqlalchemy import Connection, func, literal_column, select, text
+from sqlalchemy import Connection, and_, case, func, literal, literal_column, or_, select, text
 
-from app.registry.store.search.text import CONTROL, MARK_CLOSE, MARK_OPEN, TOKEN, RankedMatch, render_snippet
+from app.registry.store.search.text import (
+    CONTROL,
+    INFIX_RANK,
+    MARK_CLOSE,
+    MARK_OPEN,
+    TOKEN,
+    RankedMatch,
+    SearchMatch,
+    infix_terms,
+    mark_substrings,
+    render_snippet,
+)
 from app.registry.store.tables import artifacts
 
 _WORD = re.compile(r"[^\W_]+")
 VECTOR = literal_column("artifacts.search_vector")
+INFIX_TEXT = artifacts.c.id + " " + artifacts.c.title + " " + artifacts.c.tags_text  # as indexed in 0007
+HEADLINE_OPTIONS = f'StartSel="{MARK_OPEN}", StopSel="{MARK_CLOSE}", MaxWords=24, MinWords=8'
 HEADLINE_SOURCE = (artifacts.c.title + " " + artifacts.c.description + " " + artifacts.c.tags_text + " "
                    + artifacts.c.search_text + " " + artifacts.c.id)
 
@@ -35,50 +51,73 @@ def tsquery(user_text: str) -> str | None:
     return " & ".join("(" + " <-> ".join(tokens) + ")" for tokens in terms)
 
 
-class PostgresSearch:
-    """A generated, weighted tsvector column with a GIN index (migration 0004)."""
+def like_pattern(term: str) -> str:
+    """An ILIKE pattern finding the term anywhere (its own `%`, `_` and `\\` taken literally)."""
+    return "%" + term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
-    def compile(self, user_text: str) -> str | None:
-        """The tsquery text for free user text."""
-        return tsquery(user_text)
+
+class PostgresSearch:
+    """A generated, weighted tsvector column with a GIN index (0004) and a trigram index (0007)."""
+
+    def compile(self, user_text: str) -> SearchMatch | None:
+        """The tsquery text and the infix patterns for free user text."""
+        words = tsquery(user_text)
+        return SearchMatch(words, tuple(infix_terms(user_text)) or None) if words else None
 
     def index_new_rows(self, connection: Connection, first_seq: int) -> None:
-        """Nothing to do: the generated column indexes each row as it is written."""
+        """Nothing to do: the generated column and the expression index follow each row as it is written."""
 
-    def _matches(self, match: str):
-        return VECTOR.op("@@")(func.to_tsquery("simple", match))
+    def _words(self, match: SearchMatch):
+        return VECTOR.op("@@")(func.to_tsquery("simple", match.words))
 
-    def matching(self, match: str):
+    def _infix(self, match: SearchMatch):
+        return and_(*(INFIX_TEXT.ilike(like_pattern(term), escape="\\") for term in match.infix))
+
+    def _matches(self, match: SearchMatch):
+        return self._words(match) if match.infix is None else or_(self._words(match), self._infix(match))
+
+    def matching(self, match: SearchMatch):
         """A subquery of the artifacts.seq that match."""
         return select(artifacts.c.seq).where(self._matches(match))
 
-    def ranked(self, match: str):
+    def _rank(self, match: SearchMatch):
+        words = -func.ts_rank(VECTOR, func.to_tsquery("simple", match.words))
+        if match.infix is None:
+            return words
+        closeness = func.word_similarity(literal(" ".join(match.infix)), INFIX_TEXT)
+        return case((self._words(match), words), else_=literal(INFIX_RANK) + 1.0 - closeness)
+
+    def ranked(self, match: SearchMatch):
         """(rowid, rank) of the matches; lower rank is better, as with FTS5's bm25."""
-        rank = -func.ts_rank(VECTOR, func.to_tsquery("simple", match))
-        return (select(artifacts.c.seq.label("rowid"), rank.label("rank"))
+        return (select(artifacts.c.seq.label("rowid"), self._rank(match).label("rank"))
                 .where(self._matches(match)).subquery("fts"))
 
-    def top(self, connection: Connection, match: str, limit: int) -> list[RankedMatch]:
+    def top(self, connection: Connection, match: SearchMatch, limit: int) -> list[RankedMatch]:
         """The best `limit` matches as (seq, rank, snippet), best first (lower rank is better)."""
-        query = func.to_tsquery("simple", match)
-        rank = (-func.ts_rank(VECTOR, query)).label("rank")
+        rank = self._rank(match).label("rank")
         best = (select(artifacts.c.seq, rank).where(self._matches(match))
                 .order_by(rank, artifacts.c.seq).limit(limit).subquery())
-        options = f'StartSel="{MARK_OPEN}", StopSel="{MARK_CLOSE}", MaxWords=24, MinWords=8'
-        headline = func.ts_headline("simple", HEADLINE_SOURCE, query, options)
+        headline = func.ts_headline("simple", HEADLINE_SOURCE, func.to_tsquery("simple", match.words),
+                                    HEADLINE_OPTIONS)
         rows = connection.execute(
-            select(best.c.seq, best.c.rank, headline).join(artifacts, artifacts.c.seq == best.c.seq)
+            select(best.c.seq, best.c.rank, headline, INFIX_TEXT).join(artifacts, artifacts.c.seq == best.c.seq)
             .order_by(best.c.rank, best.c.seq))
-        return [RankedMatch(seq, float(value), render_snippet(raw)) for seq, value, raw in rows]
+        return [RankedMatch(seq, float(rank), self._snippet(match, rank, raw, plain)) for seq, rank, raw, plain in rows]
 
-    def snippets(self, connection: Connection, match: str, seqs: list[int]) -> dict[int, str]:
+    @staticmethod
+    def _snippet(match: SearchMatch, rank: float, headline: str, plain: str) -> str:
+        """ts_headline marks words; a substring-only match gets its substrings marked here."""
+        return mark_substrings(plain, match.infix) if rank >= INFIX_RANK else render_snippet(headline)
+
+    def snippets(self, connection: Connection, match: SearchMatch, seqs: list[int]) -> dict[int, str]:
         """HTML-safe snippets with matches wrapped in <mark>, for a page of rows."""
         if not seqs:
             return {}
-        options = f'StartSel="{MARK_OPEN}", StopSel="{MARK_CLOSE}", MaxWords=24, MinWords=8'
-        headline = func.ts_headline("simple", HEADLINE_SOURCE, func.to_tsquery("simple", match), options)
-        rows = connection.execute(select(artifacts.c.seq, headline).where(artifacts.c.seq.in_(seqs)))
-        return {seq: render_snippet(raw) for seq, raw in rows}
+        headline = func.ts_headline("simple", HEADLINE_SOURCE, func.to_tsquery("simple", match.words),
+                                    HEADLINE_OPTIONS)
+        rank = self._rank(match)
+        rows = connection.execute(select(artifacts.c.seq, rank, headline, INFIX_TEXT).where(artifacts.c.seq.in_(seqs)))
+        return {seq: self._snippet(match, float(value), raw, plain) for seq, value, raw, plain in rows}
 
     def integrity_check(self, connection: Connection) -> str | None:
         """The tsvector column is generated by PostgreSQL itself; check that it is populated."""

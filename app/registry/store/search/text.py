@@ -13,12 +13,47 @@ CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 MARK_OPEN, MARK_CLOSE = "\x02", "\x03"
 
 
+# Artifacts that only the infix (substring) index finds rank after every word match (word ranks are <= 0):
+# in [INFIX_RANK, INFIX_RANK + 1], better substring matches first; their scores are therefore negative.
+INFIX_RANK = 1.0
+INFIX_MIN_CHARS = 3  # a trigram index cannot look up shorter substrings
+
+
+class SearchMatch(NamedTuple):
+    """A compiled search: the dialect's word expression, and its infix one (None when a term is too short)."""
+
+    words: str
+    infix: str | None
+
+
+def infix_terms(user_text: str) -> list[str]:
+    """The substrings an infix search looks for: each word or phrase; [] if any is shorter than 3 characters."""
+    terms = []
+    for phrase, word in TOKEN.findall(CONTROL.sub(" ", user_text or "")):
+        value = (phrase if phrase else word.replace('"', "")).strip()
+        if not HAS_WORD.search(value):
+            continue
+        if len(value) < INFIX_MIN_CHARS:
+            return []
+        terms.append(value)
+    return terms
+
+
 class RankedMatch(NamedTuple):
     """One of the best matches of a search: its row, its rank (lower is better) and its snippet."""
 
     seq: int
     rank: float
     snippet: str
+
+
+def mark_substrings(text: str, terms) -> str:
+    """An HTML-safe snippet of `text` with every case-insensitive occurrence of the terms in <mark>."""
+    if not terms:
+        return html.escape(text, quote=True)
+    pattern = re.compile("|".join(re.escape(t) for t in sorted(terms, key=len, reverse=True)), re.IGNORECASE)
+    marked = pattern.sub(lambda m: MARK_OPEN + m.group(0) + MARK_CLOSE, CONTROL.sub(" ", text))
+    return render_snippet(marked)
 
 
 def render_snippet(raw: str | None) -> str:

@@ -87,9 +87,10 @@ def _triggers(url: str) -> set[str]:
 def test_downgrading_below_0005_restores_the_insert_trigger(tmp_path):
     url = f"sqlite:///{tmp_path / 'registry.db'}"
     upgrade(url)
-    assert _triggers(url) == {"artifacts_fts_delete", "artifacts_fts_update"}
+    assert _triggers(url) == {"artifacts_fts_delete", "artifacts_fts_update",
+                              "artifacts_infix_delete", "artifacts_infix_update"}  # 0007: the infix index
     command.downgrade(alembic_config(url), "0004")
-    assert "artifacts_fts_insert" in _triggers(url)
+    assert _triggers(url) == {"artifacts_fts_delete", "artifacts_fts_update", "artifacts_fts_insert"}
     upgrade(url)
     assert "artifacts_fts_insert" not in _triggers(url)
 
