@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: run test install migrate lint bench bench-engine clean
+.PHONY: run serve-proxied test install migrate lint bench bench-engine clean
 
 $(STAMP): setup.cfg pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -24,6 +24,11 @@ migrate: install
 run: migrate
 	$(FLASK) registry seed --demo --if-empty
 	HOST=$(HOST) PORT=$(PORT) $(BIN)/gunicorn -c gunicorn.conf.py
+
+# The one-machine deployment: nginx on HOST:PORT (buffering slow clients) in front of gunicorn on loopback.
+# Needs nginx (scripts/install-nginx.sh).
+serve-proxied: migrate
+	HOST=$(HOST) PORT=$(PORT) BIN=$(BIN) scripts/serve-proxied.sh
 
 test: install
 	$(BIN)/python -m pytest -n 2 --dist loadscope $(PYTEST_ARGS)

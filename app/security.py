@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hmac
 import ipaddress
+from urllib.parse import unquote, urlsplit
 
 from flask import Flask, Response, request
 
@@ -12,6 +13,10 @@ from app.errors import ConfigError, Forbidden, Unauthorized, UnsupportedMediaTyp
 SCOPES = {"read": 1, "write": 2, "admin": 3}
 ADMIN_ENDPOINTS = {"admin.rescan_artifacts", "admin.index_artifacts"}
 MULTIPART_ENDPOINTS = {"telemetry.upload"}
+# Routes that read a non-JSON body and check its type themselves: YAML models (runs.yaml_body), the upload.
+OWN_BODY_ENDPOINTS = {"runs.run", "runs.graph", "models.create_model", *MULTIPART_ENDPOINTS}
+JSON_TYPE = "application/json"
+ANY_ORIGIN = "*"
 TOKEN_COOKIE = "flowtime_token"
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 API_CSP = "default-src 'none'; frame-ancestors 'none'"
@@ -52,8 +57,9 @@ def _presented_token() -> str | None:
     header = request.headers.get("Authorization", "")
     if header[:7].lower() == "bearer ":
         return header[7:].strip()
-    if request.method in ("GET", "HEAD"):
-        return request.cookies.get(TOKEN_COOKIE)  # lets the UI's plain download links work
+    if request.method in ("GET", "HEAD") and TOKEN_COOKIE in request.cookies:
+        # lets the UI's plain download links work; the UI stores it with encodeURIComponent
+        return unquote(request.cookies[TOKEN_COOKIE])
     return None
 
 
@@ -78,13 +84,57 @@ def _authorise(tokens: dict[str, str]) -> None:
                         details={"required_scope": needed})
 
 
-def _guard_content_type() -> None:
-    if request.method not in WRITE_METHODS or not request.path.startswith("/v1/"):
-        return
+def cors_origins(config) -> set[str]:
+    """The browser origins allowed cross-origin (FLOWTIME_CORS_ORIGINS): for CORS and for state changes."""
+    return {o.strip().rstrip("/") for o in config.cors_origins.split(",") if o.strip()}
+
+
+def origin_allowed(origin: str, allowed: set[str]) -> bool:
+    """Whether a request's Origin may change state: same origin as the Host, or in the CORS allow-list."""
+    if origin in allowed or ANY_ORIGIN in allowed:
+        return True
+    try:
+        parts = urlsplit(origin)
+    except ValueError:  # e.g. an unclosed IPv6 bracket
+        return False
+    return parts.scheme in ("http", "https") and parts.netloc.lower() == request.host.lower()
+
+
+def _refuse_cross_site(allowed: set[str]) -> None:
+    """403 for a state change sent by another site's page (its Origin, or Sec-Fetch-Site: cross-site)."""
+    origin = (request.headers.get("Origin") or "").rstrip("/")
+    if "Origin" in request.headers and not origin_allowed(origin, allowed):
+        raise Forbidden("cross-origin state changes are refused; this origin is not in FLOWTIME_CORS_ORIGINS",
+                        details={"origin": origin[:200]})
+    listed = origin in allowed or ANY_ORIGIN in allowed
+    if request.headers.get("Sec-Fetch-Site", "").lower() == "cross-site" and not listed:
+        raise Forbidden("cross-site state changes are refused", details={"Sec-Fetch-Site": "cross-site"})
+
+
+def _has_body() -> bool:
+    return bool(request.content_length) or "chunked" in request.headers.get("Transfer-Encoding", "").lower()
+
+
+def _refuse_other_bodies() -> None:
+    """415 naming the accepted types: JSON routes take JSON only, the others never take HTML form encodings."""
     mimetype = request.mimetype
-    if mimetype == "application/x-www-form-urlencoded" or (
-            mimetype == "multipart/form-data" and request.endpoint not in MULTIPART_ENDPOINTS):
-        raise UnsupportedMediaType(f"{mimetype} is not accepted here; send JSON (or YAML for models)")
+    if request.endpoint in OWN_BODY_ENDPOINTS:
+        if mimetype == "application/x-www-form-urlencoded" or (
+                mimetype == "multipart/form-data" and request.endpoint not in MULTIPART_ENDPOINTS):
+            raise UnsupportedMediaType(f"{mimetype} is not accepted here; send YAML (text/plain or application/yaml)",
+                                       details={"accepted": ["text/plain", "application/yaml"]})
+        return
+    if _has_body() and mimetype != JSON_TYPE and not (mimetype.startswith("application/") and
+                                                      mimetype.endswith("+json")):
+        raise UnsupportedMediaType(f"{mimetype or 'a body without Content-Type'} is not accepted here; "
+                                   f"send {JSON_TYPE}", details={"accepted": [JSON_TYPE]})
+
+
+def _guard_writes(allowed: set[str]) -> None:
+    if request.method in WRITE_METHODS:
+        _refuse_cross_site(allowed)
+        if request.path.startswith("/v1/"):
+            _refuse_other_bodies()
 
 
 def _headers(response: Response, cors_origins: set[str]) -> Response:
@@ -105,11 +155,11 @@ def _headers(response: Response, cors_origins: set[str]) -> Response:
 
 
 def register_security(app: Flask) -> None:
-    """Tokens (when FLOWTIME_API_TOKENS is set), JSON-only writes, security headers and CORS."""
+    """Tokens (when FLOWTIME_API_TOKENS is set), same-origin JSON writes, security headers and CORS."""
     config = app.config["FLOWTIME"]
     tokens = parse_tokens(config.api_tokens)
-    cors_origins = {o.strip().rstrip("/") for o in config.cors_origins.split(",") if o.strip()}
+    allowed = cors_origins(config)
     if tokens:
         app.before_request(lambda: _authorise(tokens))
-    app.before_request(_guard_content_type)
-    app.after_request(lambda response: _headers(response, cors_origins))
+    app.before_request(lambda: _guard_writes(allowed))
+    app.after_request(lambda response: _headers(response, allowed))

@@ -44,7 +44,7 @@ def context() -> RegistryContext:
 
 
 def parse_id_list() -> list[str]:
-    """A JSON body that is a list of artifact ids (or {"ids": [...]}), as the FlowTime UI sends."""
+    """A JSON body that is a list of artifact ids (or {"ids": [...]}), as the FlowTime UI sends; repeats dropped."""
     try:
         body = request.get_json(silent=True)
     except RecursionError:
@@ -55,7 +55,8 @@ def parse_id_list() -> list[str]:
         raise ValidationFailed("body must be a JSON list of artifact ids", details={"body": "expected a list"})
     if len(body) > MAX_BULK_IDS:
         raise ValidationFailed(f"at most {MAX_BULK_IDS} ids per request", details={"body": "too many ids"})
-    return [item if isinstance(item, str) else str(item) for item in body]
+    ids = (item if isinstance(item, str) else str(item) for item in body)
+    return list(dict.fromkeys(ids))  # a repeated id is one artifact: processed and counted once
 
 
 def reject_repeated_parameters() -> None:

@@ -70,9 +70,12 @@ def json_response(body: str, status: int = 200, headers: dict | None = None) -> 
     return Response(body, status=status, mimetype="application/json", headers=headers)
 
 
-def _update(artifact_id: str, changes: dict):
-    record = service.update_artifact(context(), artifact_id, changes, request.headers.get("If-Match"))
+def _with_etag(record):
     return artifact_json(record), 200, {"ETag": service.etag_of(record)}
+
+
+def _update(artifact_id: str, changes: dict):
+    return _with_etag(service.update_artifact(context(), artifact_id, changes, request.headers.get("If-Match")))
 
 
 @blp.route("/<artifact_id>", methods=["PUT"])
@@ -101,18 +104,21 @@ def patch_artifact(changes: dict, artifact_id: str):
 @blp.response(200, ArtifactSchema)
 @blp.alt_response(400, "DEFAULT_ERROR")
 @blp.alt_response(404, "DEFAULT_ERROR")
+@blp.alt_response(412, "DEFAULT_ERROR")
 def delete_artifact(artifact_id: str):
-    """Soft delete (files kept; idempotent)."""
-    return artifact_json(service.delete_artifact(context(), artifact_id))
+    """Soft delete (files kept; idempotent; If-Match honoured)."""
+    return _with_etag(service.delete_artifact(context(), artifact_id, request.headers.get("If-Match")))
 
 
 @blp.route("/<artifact_id>/restore", methods=["POST"])
 @blp.response(200, ArtifactSchema)
 @blp.alt_response(400, "DEFAULT_ERROR")
 @blp.alt_response(404, "DEFAULT_ERROR")
+@blp.alt_response(409, "DEFAULT_ERROR")
+@blp.alt_response(412, "DEFAULT_ERROR")
 def restore_artifact(artifact_id: str):
-    """Undo a soft delete."""
-    return artifact_json(service.restore_artifact(context(), artifact_id))
+    """Undo a soft delete (If-Match honoured)."""
+    return _with_etag(service.restore_artifact(context(), artifact_id, request.headers.get("If-Match")))
 
 
 def _bulk_body(outcome, verb: str) -> dict:

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from flask import Response, request, stream_with_context
-from werkzeug.wsgi import wrap_file
+from flask import Response, stream_with_context
 
 from app.api import Blueprint, context
 from app.api.schemas import DownloadSchema, FileListSchema
+from app.api.serving import attachment, serve_file
 from app.registry.files import file_json, list_artifact_files, locate_file, zip_artifact
-from app.timefmt import from_timestamp
 
 blp = Blueprint("files", __name__, url_prefix="/v1/artifacts", description="Artifact files")
 
@@ -28,20 +27,11 @@ def list_files(artifact_id: str):
 @blp.response(200, content_type="application/octet-stream")
 @blp.alt_response(400, "DEFAULT_ERROR")
 @blp.alt_response(404, "DEFAULT_ERROR")
+@blp.alt_response(412, "DEFAULT_ERROR")
 @blp.alt_response(416, "DEFAULT_ERROR")
 def get_file(artifact_id: str, file_path: str, download: bool):
-    """The file's bytes, streamed; single Range requests, ETag and If-None-Match supported."""
-    stored = locate_file(context(), artifact_id, file_path)
-    handle = context().storage.open(stored.key)
-    response = Response(wrap_file(request.environ, handle), mimetype=stored.content_type,
-                        direct_passthrough=True)
-    response.content_length = stored.size
-    response.set_etag(stored.etag)
-    response.last_modified = from_timestamp(stored.mtime)
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    if download:
-        response.headers.set("Content-Disposition", "attachment", filename=stored.name.rsplit("/", 1)[-1])
-    return response.make_conditional(request, accept_ranges=True, complete_length=stored.size)
+    """The file's bytes, streamed; Range (multipart too), If-Match/If-None-Match, If-(Un)Modified-Since."""
+    return serve_file(context().storage, locate_file(context(), artifact_id, file_path), download)
 
 
 @blp.route("/<artifact_id>/download", methods=["GET"])
@@ -52,6 +42,6 @@ def download(artifact_id: str):
     """The whole artifact folder as a streamed zip attachment."""
     name, chunks = zip_artifact(context(), artifact_id)
     response = Response(stream_with_context(chunks), mimetype="application/zip")
-    response.headers.set("Content-Disposition", "attachment", filename=name)
+    response.headers["Content-Disposition"] = attachment(name)
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import request
+from werkzeug.formparser import FormDataParser
 
 from app.api import Blueprint, context
 from app.api.schemas import ArtifactSchema
@@ -17,6 +18,17 @@ UPLOAD_BODY = {"content": {"multipart/form-data": {"schema": {
     "properties": {"file": {"type": "string", "format": "binary"}, "title": {"type": "string"},
                    "description": {"type": "string"},
                    "tags": {"type": "string", "description": "comma-separated, or repeated"}}}}}}
+
+
+class _StrictFormParser(FormDataParser):
+    """werkzeug's parser drops the whole form when a part header is not UTF-8; name that problem instead."""
+
+    def _parse_multipart(self, *args, **kwargs):
+        try:
+            return super()._parse_multipart(*args, **kwargs)
+        except UnicodeDecodeError:
+            raise ValidationFailed("the file name (or a field name) of the upload is not valid UTF-8",
+                                   details={"filename": "not valid UTF-8"}) from None
 
 
 def _tags() -> list[str] | None:
@@ -34,6 +46,7 @@ def _tags() -> list[str] | None:
 def upload():
     """Import a CSV or Parquet file (recognised by content) as a Telemetry artifact."""
     request.max_content_length = context().config.max_upload_bytes + MULTIPART_SLACK
+    request.form_data_parser_class = _StrictFormParser
     if not request.mimetype.startswith("multipart/form-data"):
         raise ValidationFailed("send the file as multipart/form-data with a `file` field",
                                details={"file": "missing"})

@@ -146,7 +146,8 @@ def parse_node(raw, index: int, bins: int) -> Node:
     if kind == "pmf":
         pmf, expected = _pmf(node_id, raw)
         return Node(node_id, kind, pmf=pmf, expected=expected)
-    raise _bad(f"node '{node_id}': kind must be one of {', '.join(KINDS)}", node=node_id, field="kind")
+    named = "no kind" if kind is None else f"unknown node kind: {str(kind)[:60]}"
+    raise _bad(f"node '{node_id}': {named} (expected one of {', '.join(KINDS)})", node=node_id, field="kind")
 
 
 def parse_nodes(raw, bins: int) -> tuple[Node, ...]:

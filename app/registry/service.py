@@ -8,6 +8,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TypeVar
 
+from werkzeug.http import parse_etags
+
 from app.errors import ArtifactUnreadable, Conflict, NotFound, PreconditionFailed
 from app.registry.context import RegistryContext
 from app.registry.folders.scanner import Candidate, Unindexable, read_candidate
@@ -27,6 +29,15 @@ def etag_of(record: ArtifactRecord) -> str:
     """A strong ETag over the artifact's JSON (changes with every edit)."""
     body = json.dumps(artifact_json(record), sort_keys=True, default=str).encode()
     return '"' + hashlib.sha256(body).hexdigest()[:20] + '"'
+
+
+def require_match(record: ArtifactRecord, if_match: str | None) -> None:
+    """412 unless an `If-Match` header (a list, or `*`) holds the record's current ETag (RFC 9110 13.1.1)."""
+    if if_match is None or not if_match.strip():
+        return
+    current = etag_of(record)
+    if not parse_etags(if_match).contains_raw(current):
+        raise PreconditionFailed("the artifact changed since it was read", details={"etag": current})
 
 
 def require_artifact(registry: ArtifactRepository, artifact_id: str, include_deleted: bool = True) -> ArtifactRecord:
@@ -82,26 +93,27 @@ def update_artifact(ctx: RegistryContext, artifact_id: str, changes: dict,
     """Apply user edits (title, description, tags); they survive every rescan and rebuild."""
 
     def change(record: ArtifactRecord) -> ArtifactRecord:
-        if if_match and if_match.strip() not in ("*", etag_of(record)):
-            raise PreconditionFailed("the artifact changed since it was read", details={"etag": etag_of(record)})
+        require_match(record, if_match)
         return record.with_user_edits({**changes, "edited_at": iso(utcnow())})
 
     return _edit(ctx, artifact_id, change, include_deleted=False)
 
 
-def delete_artifact(ctx: RegistryContext, artifact_id: str) -> ArtifactRecord:
-    """Soft delete (files kept); idempotent."""
+def delete_artifact(ctx: RegistryContext, artifact_id: str, if_match: str | None = None) -> ArtifactRecord:
+    """Soft delete (files kept); idempotent; `If-Match` honoured."""
 
     def change(record: ArtifactRecord) -> ArtifactRecord:
+        require_match(record, if_match)
         return record if record.deleted_at else record.with_user_edits({"deleted_at": iso(utcnow())})
 
     return _edit(ctx, artifact_id, change)
 
 
-def restore_artifact(ctx: RegistryContext, artifact_id: str) -> ArtifactRecord:
-    """Undo a soft delete (a folder that is missing from disk cannot be restored)."""
+def restore_artifact(ctx: RegistryContext, artifact_id: str, if_match: str | None = None) -> ArtifactRecord:
+    """Undo a soft delete (a folder that is missing from disk cannot be restored); `If-Match` honoured."""
 
     def change(record: ArtifactRecord) -> ArtifactRecord:
+        require_match(record, if_match)
         if record.metadata.get("missing"):
             raise Conflict("the artifact's folder is missing from the data directory", details={"id": artifact_id})
         record.user_edits = {k: v for k, v in record.user_edits.items() if k != "deleted_at"}
@@ -173,6 +185,6 @@ def register_folder(ctx: RegistryContext, key: str, artifact_type: str,
     return get_artifact(ctx, record.id)
 
 
-__all__ = ["etag_of", "get_artifact", "list_artifacts", "update_artifact", "delete_artifact",
+__all__ = ["etag_of", "require_match", "get_artifact", "list_artifacts", "update_artifact", "delete_artifact",
            "restore_artifact", "archive_artifacts", "bulk_delete", "register_folder", "require_artifact",
            "BulkOutcome"]

@@ -14,7 +14,7 @@ from typing import BinaryIO
 
 from app.errors import Conflict, NotFound, StorageFull, StorageUnavailable
 from app.storage.base import FileInfo, FolderWriter, Storage
-from app.storage.paths import is_internal_name
+from app.storage.paths import is_unlisted_name
 
 # Folders whose mtime changes when an artifact folder is added or removed (see change_token).
 WATCHED_FOLDERS = ("", "runs", "models", "telemetry")
@@ -101,7 +101,7 @@ class LocalStorage(Storage):
         return candidate
 
     def _visible(self, entry: os.DirEntry) -> bool:
-        if is_internal_name(entry.name) or entry.is_symlink():
+        if is_unlisted_name(entry.name) or entry.is_symlink():
             return False
         return True
 

@@ -10,7 +10,8 @@ from app.errors import BadRequest
 MAX_KEY_LENGTH = 1024
 MAX_SEGMENT_LENGTH = 255
 ARTIFACT_ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$")
-_FORBIDDEN = re.compile(r"[\x00-\x1f\x7f\\#;?*<>|\"]")
+# Control characters and backslashes only: `; ? # " * < > |` are legal in the names listings show.
+_FORBIDDEN = re.compile(r"[\x00-\x1f\x7f-\x9f\\]")
 _DRIVE = re.compile(r"^[A-Za-z]:")
 _INTERNAL_PREFIXES = ("registry.db", "registry-index.json")
 
@@ -22,6 +23,17 @@ def is_internal_name(name: str) -> bool:
         or name.startswith(_INTERNAL_PREFIXES)
         or name.endswith((".lock", ".tmp"))
     )
+
+
+def is_unlisted_name(name: str) -> bool:
+    """Names no listing shows: internal ones and any `clean_key` refuses, so every listed name downloads."""
+    if is_internal_name(name):
+        return True
+    try:
+        clean_key(name)
+    except BadRequest:
+        return True
+    return False
 
 
 def is_artifact_id(value) -> bool:

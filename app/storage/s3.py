@@ -43,7 +43,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from app.errors import ConfigError, NotFound
 from app.storage.base import FileInfo, Storage
-from app.storage.paths import is_internal_name
+from app.storage.paths import is_unlisted_name
 from app.storage.s3_support import RangeReader, error_code, translate_exc, translated
 from app.storage.s3_writes import S3Writes
 
@@ -54,8 +54,8 @@ MULTIPART_THRESHOLD = 64 * 1024 * 1024
 MULTIPART_CHUNK = 16 * 1024 * 1024
 
 def _hidden(relative: str) -> bool:
-    """Whether any segment of a relative key is an internal or dot name (never listed)."""
-    return any(is_internal_name(part) for part in relative.split("/") if part)
+    """Whether any segment of a relative key is an internal, dot or unservable name (never listed)."""
+    return any(is_unlisted_name(part) for part in relative.split("/") if part)
 
 
 class S3Storage(S3Writes, Storage):
@@ -108,7 +108,7 @@ class S3Storage(S3Writes, Storage):
         for page in self._pages(base, delimiter="/"):
             for common in page.get("CommonPrefixes", ()):
                 name = common["Prefix"][len(base):].rstrip("/")
-                if name and not is_internal_name(name):
+                if name and not is_unlisted_name(name):
                     names.append(name)
         names.sort()
         return names

@@ -115,8 +115,16 @@ class CsvSource:
         if "straddl" in message:
             return bad_file(f"a row is longer than {BLOCK_SIZE // 1024} KB, or a quote is never closed")
         if "Empty CSV file" in message:
-            return bad_file("the file is empty")
+            return self._no_header()
         return bad_file(f"cannot read the CSV: {message[:300]}")
+
+    def _no_header(self) -> BadRequest:
+        """pyarrow says "empty" both for a blank file and for a header line longer than one block."""
+        with self._opener() as handle:
+            head = handle.read(BLOCK_SIZE)
+        if not head.strip():
+            return bad_file("the file is empty")
+        return bad_file(f"the header line is longer than {BLOCK_SIZE // 1024} KB", row=0)
 
     def _conversion_error(self, match: re.Match, offset: int) -> BadRequest:
         index, line, target, value = int(match.group(1)), match.group(2), match.group(3), match.group(4)

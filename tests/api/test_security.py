@@ -77,3 +77,19 @@ def test_bad_token_configuration_is_refused(data_dir):
         make_app(data_dir, api_tokens="short:read")
     with pytest.raises(ConfigError):
         make_app(data_dir, api_tokens=f"{READ}:root")
+
+
+@pytest.mark.parametrize("token", ["abc+def/ghi=jkl:mno_pqrstu", "p%2Bq+r/s==t:u:v/w+x=y", "ünïcode-tøken-1234"])
+def test_cookie_token_as_the_ui_stores_it_percent_encoded(data_dir, token):
+    from urllib.parse import quote
+
+    write_run(data_dir, RUN, title="Guarded")
+    app = make_app(data_dir, api_tokens=f"{token}:read")
+    client = app.test_client()
+    assert client.get(f"/v1/artifacts/{RUN}", headers=bearer(token)).status_code == 200
+    client.set_cookie("flowtime_token", quote(token, safe="-_.!~*'()"))  # what encodeURIComponent writes
+    assert client.get(f"/v1/artifacts/{RUN}/files/run.json").status_code == 200
+    assert client.get(f"/v1/artifacts/{RUN}/download").status_code == 200
+    client.set_cookie("flowtime_token", quote("x" * 20))
+    assert client.get(f"/v1/artifacts/{RUN}/files/run.json").status_code == 401
+    app.extensions["flowtime"].close()

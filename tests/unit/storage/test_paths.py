@@ -8,11 +8,11 @@ from hypothesis import strategies as st
 
 from app.errors import BadRequest, NotFound
 from app.storage.local import LocalStorage
-from app.storage.paths import clean_key, is_internal_name, validate_artifact_id
+from app.storage.paths import clean_key, is_internal_name, is_unlisted_name, validate_artifact_id
 
 HOSTILE = [
     "..", "../etc/passwd", "a/../../b", "%2e%2e/secret", "%252e%252e/secret", "..%2fsecret", "..%252fsecret",
-    "a\\..\\b", "/etc/passwd", "~/x", "C:/windows", "a\x00b", "a#b", "a;b", "a\nb", "a\rb", "a\x1fb",
+    "a\\..\\b", "/etc/passwd", "~/x", "C:/windows", "a\x00b", "a\nb", "a\rb", "a\x1fb", "a\x7fb", "a\x85b",
     ".hidden", "series/.secret", "a//b", "./a", "x/./y", "a" * 300, "/".join(["a"] * 600),
 ]
 
@@ -23,7 +23,8 @@ def test_hostile_keys_are_refused(raw):
         clean_key(raw)
 
 
-@pytest.mark.parametrize("raw", ["run.json", "series/a@A@DEFAULT.csv", "gold/export.parquet", "a b.txt"])
+@pytest.mark.parametrize("raw", ["run.json", "series/a@A@DEFAULT.csv", "gold/export.parquet", "a b.txt", "a#b", "a;b",
+                                 "what?.txt", 'say "hi".txt', "star*.csv", "a<b>|c", "系列.csv", "100% done"])
 def test_ordinary_keys_pass(raw):
     assert clean_key(raw) == raw
 
@@ -51,6 +52,14 @@ def test_any_string_resolves_inside_the_root_or_is_refused(tmp_path_factory, raw
     except (BadRequest, NotFound):
         return
     assert path == root.resolve() or root.resolve() in path.parents
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(min_size=1, max_size=40))
+def test_every_name_a_listing_shows_is_one_the_resolver_accepts(name):
+    if "/" in name or is_unlisted_name(name):
+        return
+    assert clean_key(name) == name
 
 
 def test_symlink_out_of_root_is_not_served(tmp_path):

@@ -91,8 +91,7 @@ async function save(event) {
   const button = $("#save-button");
   button.disabled = true;
   try {
-    const headers = etag ? { "If-Match": etag } : {};
-    await api(endpoints.artifact(artifact.id), { method: "PATCH", json: body, headers });
+    await api(endpoints.artifact(artifact.id), { method: "PATCH", json: body, headers: ifMatch() });
     clearError();
     await refresh();
     notify("Saved.");
@@ -114,14 +113,16 @@ async function save(event) {
   }
 }
 
-const remove = () => api(endpoints.artifact(artifact.id), { method: "DELETE" });
-const restore = () => api(endpoints.restore(artifact.id), { method: "POST" });
+/** If-Match for the state this page shows: a stale page gets a 412 instead of overwriting a newer change. */
+const ifMatch = () => (etag ? { "If-Match": etag } : {});
+const remove = () => api(endpoints.artifact(artifact.id), { method: "DELETE", headers: ifMatch() });
+const restore = () => api(endpoints.restore(artifact.id), { method: "POST", headers: ifMatch() });
 const archive = () => api(endpoints.archive(), { method: "POST", json: [artifact.id] }).then((result) => {
   const failed = (result.results || []).find((r) => !r.success);
   if (failed) throw new Error(failed.error || "archiving failed");
 });
 const unarchive = () => api(endpoints.artifact(artifact.id), {
-  method: "PATCH", json: { tags: artifact.tags.filter((t) => t !== "archived") }, headers: etag ? { "If-Match": etag } : {},
+  method: "PATCH", json: { tags: artifact.tags.filter((t) => t !== "archived") }, headers: ifMatch(),
 });
 
 async function act(fn, message) {
