@@ -11,6 +11,7 @@ from typing import TypeVar
 from app.errors import ArtifactUnreadable, Conflict, NotFound, PreconditionFailed
 from app.registry.context import RegistryContext
 from app.registry.discovery import discover
+from app.registry.legacy_docs import complete_documents
 from app.registry.query import ListQuery, ListResult
 from app.registry.query import list_artifacts as run_list_query
 from app.registry.records import ARCHIVED_TAG, ArtifactRecord, artifact_json, iso, utcnow
@@ -60,7 +61,9 @@ def list_artifacts(ctx: RegistryContext, query: ListQuery) -> ListResult:
     """A page of artifacts (after picking up folders other processes wrote)."""
     discover(ctx)
     with ctx.db.read() as connection:
-        return run_list_query(connection, ctx.search, query)
+        result = run_list_query(connection, ctx.search, query)
+    result.documents = complete_documents(ctx.storage, result.documents)
+    return result
 
 
 def _edit(ctx: RegistryContext, artifact_id: str, change: Callable[[ArtifactRecord], ArtifactRecord],
