@@ -62,6 +62,7 @@ class Config:
     allow_open: bool = False
     cors_origins: str = ""
     log_level: str = "INFO"
+    environment: str = "production"
     testing: bool = False
 
     @classmethod
@@ -93,6 +94,11 @@ class Config:
         database_url = self.database_url or f"sqlite:///{data_dir / 'registry.db'}"
         storage_url = self.storage_url or f"file://{data_dir}"
         return replace(self, data_dir=data_dir, database_url=database_url, storage_url=storage_url)
+
+    @property
+    def loopback_only(self) -> bool:
+        """Whether the server only listens on loopback (gunicorn.conf.py enforces it without tokens)."""
+        return not self.api_tokens and not self.allow_open
 
     @property
     def max_body_bytes(self) -> int:
