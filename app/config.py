@@ -37,8 +37,12 @@ DOCUMENTED_VARIABLES = [
     ("FLOWTIME_ALLOW_OPEN", "allow_open",
      "Without tokens the server binds to loopback only; `1` allows an open server on other addresses."),
     ("FLOWTIME_CORS_ORIGINS", "cors_origins",
-     "Comma-separated browser origins allowed to call the API cross-origin (default: none)."),
+     "Comma-separated browser origins allowed to call the API cross-origin, or `*` for any origin (never with "
+     "credentials). A loopback-only server (no tokens, no `FLOWTIME_ALLOW_OPEN`) also allows the FlowTime UIs' "
+     "development origins (`http://localhost:5219`, `:5173`, `:4173` and their `127.0.0.1` forms)."),
     ("FLOWTIME_LOG_LEVEL", "log_level", "Python logging level (default `INFO`)."),
+    ("FLOWTIME_ENVIRONMENT", "environment",
+     "Environment name reported by `GET /v1/healthz?detailed=true` as `build.environment` (default `production`)."),
 ]
 
 MEGABYTE = 1024 * 1024

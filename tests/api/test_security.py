@@ -77,3 +77,32 @@ def test_bad_token_configuration_is_refused(data_dir):
         make_app(data_dir, api_tokens="short:read")
     with pytest.raises(ConfigError):
         make_app(data_dir, api_tokens=f"{READ}:root")
+
+
+@pytest.mark.parametrize("origin", ["http://localhost:5219", "http://127.0.0.1:5173", "http://localhost:4173"])
+def test_flowtime_ui_origins_work_on_a_loopback_server(client, origin):
+    response = client.get("/v1/healthz", headers={"Origin": origin})
+    assert response.headers["Access-Control-Allow-Origin"] == origin
+    assert "Access-Control-Allow-Credentials" not in response.headers
+    assert "Access-Control-Allow-Origin" not in client.get("/v1/healthz", headers={"Origin": "http://localhost:9999"}).headers
+
+
+def test_flowtime_ui_origins_need_configuration_on_an_exposed_server(secured):
+    response = secured.get("/v1/artifacts", headers={"Origin": "http://localhost:5219", **bearer(READ)})
+    assert "Access-Control-Allow-Origin" not in response.headers
+
+
+def test_any_origin_is_a_literal_star_without_credentials(data_dir):
+    app = make_app(data_dir, cors_origins="*")
+    response = app.test_client().get("/v1/artifacts", headers={"Origin": "https://anywhere.example"})
+    assert response.headers["Access-Control-Allow-Origin"] == "*"
+    assert "Access-Control-Allow-Credentials" not in response.headers
+    app.extensions["flowtime"].close()
+
+
+def test_bad_cors_origins_are_refused(data_dir):
+    from app.errors import ConfigError
+
+    for value in ("localhost:5219", "http://ui.example/path", "ftp://x"):
+        with pytest.raises(ConfigError, match="FLOWTIME_CORS_ORIGINS"):
+            make_app(data_dir, cors_origins=value)
