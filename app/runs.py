@@ -6,6 +6,7 @@ import time
 from dataclasses import dataclass
 
 from app.engine import EvalResult, RunInfo, evaluate, export_run, graph, load_model, write_run
+from app.engine.provenance import split_embedded
 from app.errors import NotFound
 from app.registry.context import RegistryContext
 from app.registry.records import ArtifactRecord
@@ -16,7 +17,7 @@ EXPORT_FORMATS = {
     "csv": ("gold/export.csv", "text/csv"),
     "gold": ("gold/export.csv", "text/csv"),
     "ndjson": ("gold/export.ndjson", "application/x-ndjson"),
-    "parquet": ("gold/export.parquet", "application/vnd.apache.parquet"),
+    "parquet": ("gold/export.parquet", "application/octet-stream"),  # FlowTime's type: a download
 }
 
 
@@ -31,11 +32,17 @@ class RunOutcome:
 
 def run_spec(ctx: RegistryContext, spec_text: str, seed: int | None = None,
              provenance: dict | None = None) -> RunOutcome:
-    """Evaluate a model, write its run folder atomically and register it before returning."""
+    """Evaluate a model, write its run folder atomically and register it before returning.
+
+    An embedded top-level `provenance:` block is taken out of the model (spec.yaml, model hash); the
+    given provenance (the header's) wins over it.
+    """
     started = time.perf_counter()
+    spec_text, embedded = split_embedded(spec_text)
     spec = load_model(spec_text)
     result = evaluate(spec)
-    info = write_run(ctx.storage, spec_text, spec, result, seed=seed, provenance=provenance, started=started)
+    info = write_run(ctx.storage, spec_text, spec, result, seed=seed, provenance=provenance or embedded,
+                     started=started)
     artifact = register_folder(ctx, info.key, "run", extra_metadata={"execution_ms": round(info.execution_ms, 3)})
     return RunOutcome(info=info, result=result, artifact=artifact)
 
@@ -56,7 +63,7 @@ def series_index_key(ctx: RegistryContext, run_id: str) -> str:
     """Storage key of a run's series/index.json (404 if the run or the index is missing)."""
     key = join_key(_run(ctx, run_id).path, "series/index.json")
     if not ctx.storage.exists(key):
-        raise NotFound(f"run {run_id} has no series/index.json", details={"id": run_id})
+        raise NotFound(f"series/index.json not found for run {run_id}", details={"id": run_id})
     return key
 
 

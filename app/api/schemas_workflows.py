@@ -52,6 +52,7 @@ class RunResponseSchema(Schema):
     order = fields.List(fields.String())
     series = fields.Raw(metadata={"description": "node id -> values per bin, every node, topological order"})
     artifactPath = fields.String()
+    modelHash = fields.String(metadata={"description": "hash of the model without provenance (and the seed)"})
 
 
 class GraphSchema(Schema):
