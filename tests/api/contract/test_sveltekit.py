@@ -72,8 +72,10 @@ def test_runs_list_and_run(client):
 
 
 def test_errors_carry_error_text(client):
-    for url in ("/v1/runs?page=0", "/v1/runs?pageSize=x", "/v1/runs/run_20990101T000000Z_00000000",
-                f"/v1/runs/{MODEL}"):
+    for url, status in (("/v1/runs?page=0", 400), ("/v1/runs?pageSize=x", 400), ("/v1/runs?page=-1", 400),
+                        ("/v1/runs?pageSize=0", 400), ("/v1/runs?page=1&page=2", 400),
+                        ("/v1/runs/run_20990101T000000Z_00000000", 404), (f"/v1/runs/{MODEL}", 404)):
         response = client.get(url, headers=JSON_HEADERS)
-        assert response.status_code in (400, 404) and isinstance(response.json["error"], str), url
+        assert response.status_code == status and isinstance(response.json["error"], str), url
         assert set(response.json) == {"error", "code", "status", "details"}
+    assert get(client, "/v1/runs?pageSize=5000")["pageSize"] == 200  # clamped, as FlowTime does
