@@ -3,7 +3,14 @@
 from __future__ import annotations
 
 from app.registry.context import RegistryContext
-from app.registry.records import ArtifactRecord, normalise_tags, parse_iso, record_from_json, utcnow
+from app.registry.records import (
+    ArtifactRecord,
+    file_names_from,
+    normalise_tags,
+    parse_iso,
+    record_from_json,
+    utcnow,
+)
 from app.registry.repository import SqlRegistry
 
 DOTNET_AUTO_TAGS = {"run", "json", "csv", "configured"}
@@ -85,6 +92,7 @@ def _tombstone(entry: dict, dotnet: bool) -> ArtifactRecord:
             created=parse_iso(entry.get("created")) or utcnow(),
             modified=parse_iso(entry.get("lastModified")) or utcnow(),
             tags=normalise_tags([t for t in entry.get("tags") or [] if t not in DOTNET_AUTO_TAGS]),
+            file_names=file_names_from(entry.get("files")) or [],
         )
     else:
         record = record_from_json(entry)

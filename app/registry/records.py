@@ -185,11 +185,11 @@ def record_from_json(doc: dict) -> ArtifactRecord:
         derived_from=list(relationships.get("derived_from") or []),
         generates=list(relationships.get("generates") or []),
         deleted_at=parse_iso(doc.get("deleted_at")),
-        file_names=_names(doc.get("files")),
+        file_names=file_names_from(doc.get("files")),
     )
 
 
-def _names(value) -> list[str] | None:
+def file_names_from(value) -> list[str] | None:
     """FlowTime's `files` list (relative names), or None when the document has none."""
     if not isinstance(value, list):
         return None
