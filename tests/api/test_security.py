@@ -106,3 +106,13 @@ def test_bad_cors_origins_are_refused(data_dir):
     for value in ("localhost:5219", "http://ui.example/path", "ftp://x"):
         with pytest.raises(ConfigError, match="FLOWTIME_CORS_ORIGINS"):
             make_app(data_dir, cors_origins=value)
+
+
+def test_blazor_preflight_from_its_dev_origin(client):
+    preflight = client.options("/v1/artifacts/archive", headers={
+        "Origin": "http://localhost:5219", "Access-Control-Request-Method": "POST",
+        "Access-Control-Request-Headers": "content-type"})
+    assert preflight.status_code == 200
+    assert preflight.headers["Access-Control-Allow-Origin"] == "http://localhost:5219"
+    assert "POST" in preflight.headers["Access-Control-Allow-Methods"]
+    assert "Content-Type" in preflight.headers["Access-Control-Allow-Headers"]

@@ -79,3 +79,10 @@ def test_errors_carry_error_text(client):
         assert response.status_code == status and isinstance(response.json["error"], str), url
         assert set(response.json) == {"error", "code", "status", "details"}
     assert get(client, "/v1/runs?pageSize=5000")["pageSize"] == 200  # clamped, as FlowTime does
+
+
+def test_deleted_runs_leave_the_runs_list(client):
+    assert client.delete(f"/v1/artifacts/{LATER}").status_code == 200
+    page = get(client, "/v1/runs?page=1&pageSize=50")
+    assert [r["runId"] for r in page["items"]] == [RUN] and page["totalCount"] == 1
+    assert client.get(f"/v1/runs/{LATER}", headers=JSON_HEADERS).status_code == 404
