@@ -37,7 +37,9 @@ DOCUMENTED_VARIABLES = [
     ("FLOWTIME_ALLOW_OPEN", "allow_open",
      "Without tokens the server binds to loopback only; `1` allows an open server on other addresses."),
     ("FLOWTIME_CORS_ORIGINS", "cors_origins",
-     "Comma-separated browser origins allowed to call the API cross-origin (default: none)."),
+     "Comma-separated browser origins allowed to call the API cross-origin, or `*` for any origin (never with "
+     "credentials). A loopback-only server (no tokens, no `FLOWTIME_ALLOW_OPEN`) also allows the FlowTime UIs' "
+     "development origins (`http://localhost:5219`, `:5173`, `:4173` and their `127.0.0.1` forms)."),
     ("FLOWTIME_LOG_LEVEL", "log_level", "Python logging level (default `INFO`)."),
     ("FLOWTIME_CURSOR_KEY", "cursor_key",
      "Secret that signs listing cursors (HMAC-SHA256); default: a random key kept in `<data dir>/.cursor-key` "
@@ -48,6 +50,8 @@ DOCUMENTED_VARIABLES = [
     ("FLOWTIME_COMPARE_MAX_VALUES", "compare_max_values",
      "Most numbers a compare with `include_values` returns (series x bins x 3: base, other, diff); beyond "
      "it the request is a 413 naming the limit (default 2000000)."),
+    ("FLOWTIME_ENVIRONMENT", "environment",
+     "Environment name reported by `GET /v1/healthz?detailed=true` as `build.environment` (default `production`)."),
 ]
 
 MEGABYTE = 1024 * 1024
@@ -74,6 +78,7 @@ class Config:
     compare_max_values: int = 2_000_000
     cache_mb: int = 64
     cursor_key: str = field(default="", repr=False)
+    environment: str = "production"
     testing: bool = False
 
     @classmethod
@@ -105,6 +110,11 @@ class Config:
         database_url = self.database_url or f"sqlite:///{data_dir / 'registry.db'}"
         storage_url = self.storage_url or f"file://{data_dir}"
         return replace(self, data_dir=data_dir, database_url=database_url, storage_url=storage_url)
+
+    @property
+    def loopback_only(self) -> bool:
+        """Whether the server only listens on loopback (gunicorn.conf.py enforces it without tokens)."""
+        return not self.api_tokens and not self.allow_open
 
     @property
     def max_body_bytes(self) -> int:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hmac
 import ipaddress
+import re
 from urllib.parse import unquote, urlsplit
 
 from flask import Flask, Response, request
@@ -22,6 +23,11 @@ WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 API_CSP = "default-src 'none'; frame-ancestors 'none'"
 CORS_HEADERS = "Authorization, Content-Type, If-Match, If-None-Match, Range, X-Model-Provenance"
 CORS_EXPOSE = "ETag, Content-Range, Content-Length, Content-Disposition, Retry-After"
+ANY_ORIGIN = "*"
+_ORIGIN = re.compile(r"^https?://[^/\s,*]+$")
+# FlowTime's UIs in development: Blazor WASM (5219), SvelteKit `vite dev` (5173) and `vite preview` (4173).
+FLOWTIME_UI_ORIGINS = frozenset(f"http://{host}:{port}" for host in ("localhost", "127.0.0.1")
+                                for port in (5219, 5173, 4173))
 
 
 def parse_tokens(spec: str) -> dict[str, str]:
@@ -84,11 +90,6 @@ def _authorise(tokens: dict[str, str]) -> None:
                         details={"required_scope": needed})
 
 
-def cors_origins(config) -> set[str]:
-    """The browser origins allowed cross-origin (FLOWTIME_CORS_ORIGINS): for CORS and for state changes."""
-    return {o.strip().rstrip("/") for o in config.cors_origins.split(",") if o.strip()}
-
-
 def origin_allowed(origin: str, allowed: set[str]) -> bool:
     """Whether a request's Origin may change state: same origin as the Host, or in the CORS allow-list."""
     if origin in allowed or ANY_ORIGIN in allowed:
@@ -137,6 +138,15 @@ def _guard_writes(allowed: set[str]) -> None:
             _refuse_other_bodies()
 
 
+def cors_origins(config) -> set[str]:
+    """Allowed browser origins: FLOWTIME_CORS_ORIGINS (`*` = any), plus FlowTime's UI origins on loopback."""
+    origins = {o.strip().rstrip("/") for o in config.cors_origins.split(",") if o.strip()}
+    bad = sorted(o for o in origins if o != ANY_ORIGIN and not _ORIGIN.match(o))
+    if bad:
+        raise ConfigError(f"FLOWTIME_CORS_ORIGINS entries must be `*` or scheme://host[:port], not {', '.join(bad)}")
+    return {ANY_ORIGIN} if ANY_ORIGIN in origins else origins | (FLOWTIME_UI_ORIGINS if config.loopback_only else set())
+
+
 def _headers(response: Response, cors_origins: set[str]) -> Response:
     headers = response.headers
     headers.setdefault("X-Content-Type-Options", "nosniff")
@@ -144,8 +154,9 @@ def _headers(response: Response, cors_origins: set[str]) -> Response:
     headers.setdefault("Referrer-Policy", "same-origin")
     headers.setdefault("Content-Security-Policy", API_CSP)
     origin = request.headers.get("Origin")
-    if origin and origin in cors_origins:
-        headers["Access-Control-Allow-Origin"] = origin
+    if origin and (origin in cors_origins or ANY_ORIGIN in cors_origins):
+        # `*` is sent literally: browsers then never attach credentials (no Allow-Credentials is ever sent).
+        headers["Access-Control-Allow-Origin"] = ANY_ORIGIN if ANY_ORIGIN in cors_origins else origin
         headers["Access-Control-Allow-Headers"] = CORS_HEADERS
         headers["Access-Control-Allow-Methods"] = "GET, POST, PUT, PATCH, DELETE, OPTIONS"
         headers["Access-Control-Expose-Headers"] = CORS_EXPOSE

@@ -69,14 +69,14 @@ def reject_repeated_parameters() -> None:
 
 def register_api(app: Flask) -> Api:
     """Mount every blueprint and the OpenAPI document at /v1/openapi.json."""
-    from app.api import admin, artifacts, files, health, lineage, models, runs, telemetry
+    from app.api import admin, artifacts, files, health, lineage, models, run_list, runs, telemetry
 
     app.config.update(
         API_TITLE="FlowTime Registry", API_VERSION="v1", OPENAPI_VERSION="3.0.3",
         OPENAPI_URL_PREFIX="/v1", OPENAPI_JSON_PATH="openapi.json",
     )
     api = RegistryApi(app)
-    for module in (admin, artifacts, files, health, lineage, models, runs, telemetry):
+    for module in (admin, artifacts, files, health, lineage, models, runs, run_list, telemetry):
         api.register_blueprint(module.blp)
     app.before_request(reject_repeated_parameters)
     return api

@@ -39,9 +39,10 @@ def list_artifacts(query: ListQuery):
 @blp.alt_response(400, "DEFAULT_ERROR")
 @blp.alt_response(404, "DEFAULT_ERROR")
 def get_artifact(artifact_id: str, include_deleted: bool):
-    """One artifact with its files; ETag header for If-Match edits."""
+    """One artifact with its file names (`files`) and file objects (`file_details`); ETag for If-Match."""
     record = service.get_artifact(context(), artifact_id, include_deleted=include_deleted)
-    body = {**artifact_json(record), "files": [file_json(f) for f in files_of(context(), record)]}
+    found = files_of(context(), record)
+    body = {**artifact_json(record), "files": [f.name for f in found], "file_details": [file_json(f) for f in found]}
     return json_response(json.dumps(body, ensure_ascii=False), headers={"ETag": service.etag_of(record)})
 
 

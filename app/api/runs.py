@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
-
 from flask import Response, request
 
 from app.api import Blueprint, context
 from app.api.schemas_workflows import ExportResponseSchema, GraphSchema, RunQuerySchema, RunResponseSchema
+from app.engine.provenance import HEADER as PROVENANCE_HEADER
+from app.engine.provenance import from_header
 from app.engine.service import (
     EXPORT_FORMATS,
     export,
@@ -39,17 +39,8 @@ def yaml_body() -> str:
 
 
 def provenance_header() -> dict | None:
-    """X-Model-Provenance: JSON with templateId, modelId, source (FlowTime M2.9)."""
-    raw = request.headers.get("X-Model-Provenance")
-    if not raw:
-        return None
-    try:
-        value = json.loads(raw)
-    except ValueError as exc:
-        raise BadRequest("X-Model-Provenance is not valid JSON", details={"X-Model-Provenance": "invalid"}) from exc
-    if not isinstance(value, dict):
-        raise BadRequest("X-Model-Provenance must be a JSON object", details={"X-Model-Provenance": "invalid"})
-    return value
+    """X-Model-Provenance: a JSON object (templateId, modelId, source) or a bare model id (FlowTime M2.9)."""
+    return from_header(request.headers.get(PROVENANCE_HEADER))
 
 
 def _plain_numbers(values) -> list:
@@ -80,6 +71,7 @@ def run_response(outcome) -> dict:
         "order": list(outcome.result.order),
         "series": {node: _plain_numbers(outcome.result.series[node]) for node in outcome.result.order},
         "artifactPath": outcome.artifact.path,
+        "modelHash": outcome.info.model_hash,
     }
 
 
@@ -133,8 +125,11 @@ def export_gold(run_id: str):
 @blp.alt_response(400, "DEFAULT_ERROR")
 @blp.alt_response(404, "DEFAULT_ERROR")
 def get_export(run_id: str, fmt: str):
-    """An existing export: csv (or gold), ndjson or parquet."""
+    """An existing export: csv (or gold), ndjson or parquet (a `{runId}.parquet` attachment)."""
     if fmt not in EXPORT_FORMATS:
         raise BadRequest(f"unknown export format: {fmt}", details={"format": f"one of {', '.join(EXPORT_FORMATS)}"})
     key, mimetype = export_key(context(), run_id, fmt)
-    return _stream(key, mimetype)
+    response = _stream(key, mimetype)
+    if fmt == "parquet":
+        response.headers.set("Content-Disposition", "attachment", filename=f"{run_id}.parquet")
+    return response

@@ -225,7 +225,10 @@ class ArtifactSchema(Schema):
     deleted_at = fields.String(allow_none=True)
     score = fields.Float()
     snippet = fields.String()
-    files = fields.List(fields.Nested(FileSchema))
+    files = fields.List(fields.String(), metadata={"description": "FlowTime: relative file names"})
+    totalSize = fields.Integer(metadata={"description": "FlowTime: total bytes (= size_bytes)"})
+    lastModified = fields.String(metadata={"description": "FlowTime: ISO timestamp, never null (= modified)"})
+    file_details = fields.List(fields.Nested(FileSchema), metadata={"description": "GET by id only"})
 
 
 class FacetValueSchema(Schema):

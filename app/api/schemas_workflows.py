@@ -7,11 +7,26 @@ from marshmallow import RAISE, Schema, fields, validate
 from app.api.schemas import ArtifactSchema, LabelsSchema
 
 
+class ReferenceSchema(Schema):
+    """FlowTime's ArtifactReference (plus our created and deleted_at)."""
+
+    id = fields.String()
+    type = fields.String()
+    title = fields.String()
+    relationshipType = fields.String()
+    created = fields.String(allow_none=True)
+    deleted_at = fields.String(allow_none=True)
+    missing = fields.Boolean()
+
+
 class RelationshipListSchema(Schema):
+    artifactId = fields.String()
+    derivedFrom = fields.List(fields.Nested(ReferenceSchema))
+    derivatives = fields.List(fields.Nested(ReferenceSchema))
+    related = fields.List(fields.Nested(ReferenceSchema), metadata={"description": "same-source and similar-run"})
     artifact_id = fields.String()
     derived_from = fields.List(fields.Raw())
     generates = fields.List(fields.Raw())
-    related = fields.List(fields.Raw())
 
 
 class RunQuerySchema(Schema):
@@ -36,6 +51,7 @@ class RunResponseSchema(Schema):
     order = fields.List(fields.String())
     series = fields.Raw(metadata={"description": "node id -> values per bin, every node, topological order"})
     artifactPath = fields.String()
+    modelHash = fields.String(metadata={"description": "hash of the model without provenance (and the seed)"})
 
 
 class GraphSchema(Schema):

@@ -1,14 +1,34 @@
-"""What /healthz checks: the database answers and has room, the storage answers, the mirror is written."""
+"""Health: the database answers and has room, the storage answers, the mirror is written; FlowTime's ServiceInfo."""
 
 from __future__ import annotations
 
 import os
+import time
+from datetime import datetime
+from importlib.metadata import PackageNotFoundError, version
 
 from app.registry.context import RegistryContext
 from app.registry.store.repository import ArtifactRepository
+from app.timefmt import iso, utcnow
+
+SERVICE_NAME = "FlowTime Registry"
+API_VERSION = "v1"
+STARTED_AT = utcnow()
+_STARTED_MONOTONIC = time.monotonic()
 
 # Below this much free space in the data directory the next write will likely fail.
 MIN_FREE_BYTES = 1024 * 1024
+
+
+def package_version() -> str:
+    """This package's version, from its installed metadata."""
+    try:
+        return version("flowtime-registry")
+    except PackageNotFoundError:  # running from a source tree that was never installed
+        return "0.0.0+unknown"
+
+
+VERSION = package_version()
 
 
 def health_checks(ctx: RegistryContext) -> dict[str, str]:
@@ -54,3 +74,33 @@ def mirror_problem(registry: ArtifactRepository) -> str | None:
     """The recorded mirror failure, or None."""
     error = registry.state("mirror_error")
     return f"registry-index.json cannot be written: {error}" if error else None
+
+
+def status_of(checks: dict[str, str]) -> str:
+    """"healthy" when every check passed, else "degraded"."""
+    return "healthy" if all(c == "ok" for c in checks.values()) else "degraded"
+
+
+def timespan(seconds: float) -> str:
+    """A duration as .NET's TimeSpan "c" format: `[d.]hh:mm:ss.fffffff`."""
+    ticks = int(seconds * 10_000_000)
+    whole, fraction = divmod(ticks, 10_000_000)
+    days, rest = divmod(whole, 86_400)
+    hours, rest = divmod(rest, 3_600)
+    minutes, secs = divmod(rest, 60)
+    return f"{days}." * bool(days) + f"{hours:02d}:{minutes:02d}:{secs:02d}.{fraction:07d}"
+
+
+def service_info(ctx: RegistryContext, now: datetime | None = None) -> dict:
+    """FlowTime's ServiceInfo: serviceName, apiVersion, build, status, startTime, uptime (and our checks)."""
+    checks = health_checks(ctx)
+    uptime = (now - STARTED_AT).total_seconds() if now else time.monotonic() - _STARTED_MONOTONIC
+    return {
+        "serviceName": SERVICE_NAME,
+        "apiVersion": API_VERSION,
+        "build": {"version": VERSION, "environment": ctx.config.environment},
+        "status": status_of(checks),
+        "startTime": iso(STARTED_AT),
+        "uptime": timespan(max(uptime, 0.0)),
+        "checks": checks,
+    }

@@ -8,6 +8,7 @@ from app.registry.records import ArtifactRecord
 from app.registry.service import get_artifact, require_artifact
 from app.registry.store.links import is_ancestor, links_touching, siblings_and_template_peers
 from app.registry.store.repository import ArtifactRepository
+from app.registry.store.similar import similar_runs
 from app.registry.sync.discovery import discover
 from app.storage.paths import is_artifact_id
 from app.timefmt import iso, utcnow
@@ -29,12 +30,24 @@ def _summaries(registry: ArtifactRepository, ids: list[str]) -> list[dict]:
 
 
 def relationships_of(ctx: RegistryContext, artifact_id: str) -> dict:
-    """derived_from and generates as summaries, plus related artifacts (same model or template)."""
+    """Links as summaries (ours) and as FlowTime references (artifactId, derivedFrom, derivatives, related)."""
     record = get_artifact(ctx, artifact_id, include_deleted=True)
     with ctx.reading() as registry:
         related = _related(registry, record)
-        return {"artifact_id": record.id, "derived_from": _summaries(registry, record.derived_from),
-                "generates": _summaries(registry, record.generates), "related": _summaries(registry, related)}
+        similar = similar_runs(registry.connection, record, {record.id, *record.derived_from, *record.generates, *related})
+        derived, generates = _summaries(registry, record.derived_from), _summaries(registry, record.generates)
+        related_items = [*(reference(s, "same-source") for s in _summaries(registry, related)),
+                         *(reference(s, "similar-run") for s in _summaries(registry, similar))]
+    return {"artifactId": record.id, "artifact_id": record.id,
+            "derivedFrom": [reference(s, "model-source" if s["type"] == "model" else "derived-from") for s in derived],
+            "derivatives": [reference(s, "derivative") for s in generates],
+            "related": related_items, "derived_from": derived, "generates": generates}
+
+
+def reference(item: dict, relationship_type: str) -> dict:
+    """A summary as FlowTime's ArtifactReference: string id, type and title, plus the relationship type."""
+    return {**item, "type": item["type"] or "unknown", "title": item["title"] or item["id"],
+            "relationshipType": relationship_type}
 
 
 def _related(registry: ArtifactRepository, record: ArtifactRecord) -> list[str]:

@@ -50,6 +50,7 @@ class ArtifactRecord:
     user_edits: dict = field(default_factory=dict)
     deleted_at: datetime | None = None
     fingerprint: str = ""
+    file_names: list[str] | None = None  # relative names; None for rows stored before migration 0008
 
     @property
     def archived(self) -> bool:
@@ -81,19 +82,31 @@ class ArtifactRecord:
 
 def artifact_json(record: ArtifactRecord) -> dict:
     """The artifact JSON of the API and of registry-index.json."""
-    doc = artifact_doc(record)
+    doc = {**artifact_doc(record), **flowtime_fields(record, record.file_names or [])}
     doc["relationships"] = {"derived_from": list(record.derived_from), "generates": list(record.generates)}
     return {key: doc[key] for key in ARTIFACT_KEYS}
 
 
+# FlowTime's names (read by its Blazor and SvelteKit clients) sit beside ours: see README, "Naming".
+FLOWTIME_KEYS = ("files", "totalSize", "lastModified")
 ARTIFACT_KEYS = ("id", "type", "title", "description", "created", "modified", "tags", "source", "schema_version",
                  "capabilities", "relationships", "path", "size_bytes", "size_mb", "file_count", "series_count",
-                 "metadata", "deleted_at")
+                 "metadata", "deleted_at", *FLOWTIME_KEYS)
+
+
+def flowtime_fields(record: ArtifactRecord, file_names: list[str]) -> dict:
+    """FlowTime's artifact fields: `files` (relative names), `totalSize` (bytes), `lastModified` (never null)."""
+    return {"files": list(file_names), "totalSize": int(record.size_bytes),
+            "lastModified": iso(record.modified or record.created)}
 
 
 def artifact_doc(record: ArtifactRecord) -> dict:
-    """The artifact JSON minus relationships (they change when other artifacts change)."""
-    return {
+    """The artifact JSON minus relationships (they change when other artifacts change).
+
+    Rows whose file names are unknown (stored before migration 0008) get no FlowTime fields here;
+    `app.registry.legacy_docs` completes such documents when they are served.
+    """
+    doc = {
         "id": record.id,
         "type": record.type,
         "title": record.title,
@@ -112,6 +125,9 @@ def artifact_doc(record: ArtifactRecord) -> dict:
         "metadata": record.metadata,
         "deleted_at": iso(record.deleted_at),
     }
+    if record.file_names is not None:
+        doc.update(flowtime_fields(record, record.file_names))
+    return doc
 
 
 def record_from_json(doc: dict) -> ArtifactRecord:
@@ -136,7 +152,15 @@ def record_from_json(doc: dict) -> ArtifactRecord:
         derived_from=list(relationships.get("derived_from") or []),
         generates=list(relationships.get("generates") or []),
         deleted_at=parse_iso(doc.get("deleted_at")),
+        file_names=file_names_from(doc.get("files")),
     )
+
+
+def file_names_from(value) -> list[str] | None:
+    """FlowTime's `files` list (relative names), or None when the document has none."""
+    if not isinstance(value, list):
+        return None
+    return [name for name in value if isinstance(name, str)]
 
 
 def normalise_tags(tags: list[str]) -> list[str]:

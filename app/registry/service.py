@@ -12,6 +12,7 @@ from werkzeug.http import parse_etags
 
 from app.errors import ArtifactUnreadable, Conflict, NotFound, PreconditionFailed
 from app.registry.context import RegistryContext
+from app.registry.folders.legacy_docs import complete_documents
 from app.registry.folders.scanner import Candidate, Unindexable, read_candidate
 from app.registry.records import ARCHIVED_TAG, ArtifactRecord, artifact_json
 from app.registry.store.listing import ListQuery, ListResult
@@ -72,7 +73,9 @@ def list_artifacts(ctx: RegistryContext, query: ListQuery) -> ListResult:
     """A page of artifacts (after picking up folders other processes wrote)."""
     discover(ctx)
     with ctx.db.read() as connection:
-        return run_list_query(connection, ctx.search, ctx.cache, query, ctx.cursor_key)
+        result = run_list_query(connection, ctx.search, ctx.cache, query, ctx.cursor_key)
+    result.documents = complete_documents(ctx.storage, result.documents)
+    return result
 
 
 def _edit(ctx: RegistryContext, artifact_id: str, change: Callable[[ArtifactRecord], ArtifactRecord],

@@ -93,4 +93,8 @@ def test_bulk_bodies_must_be_lists(client, raw):
 
 def test_relationships_endpoint(client):
     body = client.get(f"/v1/artifacts/{RUN}/relationships").json
-    assert body == {"artifact_id": RUN, "derived_from": [], "generates": [], "related": []}
+    assert {k: body[k] for k in ("artifact_id", "derived_from", "generates")} == {
+        "artifact_id": RUN, "derived_from": [], "generates": []}
+    assert (body["artifactId"], body["derivedFrom"], body["derivatives"]) == (RUN, [], [])
+    # OTHER was created in the same hour (both folders say 2025-01-01): FlowTime's "similar-run"
+    assert [(r["id"], r["relationshipType"]) for r in body["related"]] == [(OTHER, "similar-run")]

@@ -71,3 +71,38 @@ def test_links_survive_rescan_and_rebuild(client, ctx, family):
     mirror = json.loads(ctx.storage.read_bytes("registry-index.json"))
     mirrored = next(a for a in mirror["artifacts"] if a["id"] == model)
     assert sorted(mirrored["relationships"]["generates"]) == sorted(runs)
+
+
+@pytest.fixture
+def runs_in_time(data_dir):
+    from datetime import datetime
+
+    from tests.helpers import write_run
+
+    for run_id, created, tags in [("run_20250101T100000Z_0000000a", datetime(2025, 1, 1, 10), ["x"]),
+                                  ("run_20250301T000000Z_0000000b", datetime(2025, 3, 1), ["x"]),
+                                  ("run_20250101T103000Z_0000000c", datetime(2025, 1, 1, 10, 30), []),
+                                  ("run_20250201T000000Z_0000000d", datetime(2025, 2, 1), ["y"])]:
+        write_run(data_dir, run_id, created=created, tags=tags)
+    return data_dir
+
+
+def test_flowtime_shape_lists_similar_runs(runs_in_time, client):
+    body = client.get("/v1/artifacts/run_20250101T100000Z_0000000a/relationships").json
+    assert body["artifactId"] == body["artifact_id"] == "run_20250101T100000Z_0000000a"
+    assert body["derivedFrom"] == [] and body["derivatives"] == []
+    similar = {r["id"]: r for r in body["related"]}
+    assert set(similar) == {"run_20250301T000000Z_0000000b", "run_20250101T103000Z_0000000c"}  # a tag / within 1 h
+    assert all(r["relationshipType"] == "similar-run" and r["type"] == "run" and isinstance(r["title"], str)
+               for r in similar.values())
+    assert client.get("/v1/artifacts/run_20990101T000000Z_00000000/relationships").status_code == 404
+
+
+def test_flowtime_shape_of_stored_links(client, family):
+    model, runs = family
+    run_side = client.get(f"/v1/artifacts/{runs[0]}/relationships").json
+    assert [(d["id"], d["relationshipType"]) for d in run_side["derivedFrom"]] == [(model, "model-source")]
+    assert (runs[1], "same-source") in [(r["id"], r["relationshipType"]) for r in run_side["related"]]
+    model_side = client.get(f"/v1/artifacts/{model}/relationships").json
+    assert {d["id"] for d in model_side["derivatives"]} == set(runs)
+    assert {d["relationshipType"] for d in model_side["derivatives"]} == {"derivative"}

@@ -45,7 +45,7 @@ def test_provenance_header_is_recorded(client):
     artifact = client.get(f"/v1/artifacts/{run_id}").json
     assert artifact["metadata"]["provenance"]["template_id"] == "it-system"
     assert artifact["relationships"]["derived_from"] == ["model_20250101T000000Z_00000001"]
-    assert "provenance.json" in [f["name"] for f in artifact["files"]]
+    assert "provenance.json" in artifact["files"] and "provenance.json" in [f["name"] for f in artifact["file_details"]]
     assert client.get("/v1/artifacts?template_id=it-system").json["total"] == 1
 
 
@@ -65,7 +65,7 @@ def test_export_writes_three_formats_and_updates_the_artifact(client):
     body = client.post(f"/v1/runs/{run_id}/export").json
     assert body["formats"] == ["csv", "ndjson", "parquet"] and body["runId"] == run_id
     artifact = client.get(f"/v1/artifacts/{run_id}").json
-    assert {"gold/export.csv", "gold/export.ndjson", "gold/export.parquet"} <= {f["name"] for f in artifact["files"]}
+    assert {"gold/export.csv", "gold/export.ndjson", "gold/export.parquet"} <= {f["name"] for f in artifact["file_details"]} == set(artifact["files"])
     assert artifact["metadata"]["exports"] == ["gold/export.csv", "gold/export.ndjson", "gold/export.parquet"]
     csv_rows = client.get(f"/v1/runs/{run_id}/export/csv").data.decode().splitlines()[1:]
     ndjson_rows = [json.loads(line) for line in client.get(f"/v1/runs/{run_id}/export/ndjson").data.splitlines()]

@@ -93,3 +93,42 @@ def test_cookie_token_as_the_ui_stores_it_percent_encoded(data_dir, token):
     client.set_cookie("flowtime_token", quote("x" * 20))
     assert client.get(f"/v1/artifacts/{RUN}/files/run.json").status_code == 401
     app.extensions["flowtime"].close()
+
+
+@pytest.mark.parametrize("origin", ["http://localhost:5219", "http://127.0.0.1:5173", "http://localhost:4173"])
+def test_flowtime_ui_origins_work_on_a_loopback_server(client, origin):
+    response = client.get("/v1/healthz", headers={"Origin": origin})
+    assert response.headers["Access-Control-Allow-Origin"] == origin
+    assert "Access-Control-Allow-Credentials" not in response.headers
+    assert "Access-Control-Allow-Origin" not in client.get("/v1/healthz", headers={"Origin": "http://localhost:9999"}).headers
+
+
+def test_flowtime_ui_origins_need_configuration_on_an_exposed_server(secured):
+    response = secured.get("/v1/artifacts", headers={"Origin": "http://localhost:5219", **bearer(READ)})
+    assert "Access-Control-Allow-Origin" not in response.headers
+
+
+def test_any_origin_is_a_literal_star_without_credentials(data_dir):
+    app = make_app(data_dir, cors_origins="*")
+    response = app.test_client().get("/v1/artifacts", headers={"Origin": "https://anywhere.example"})
+    assert response.headers["Access-Control-Allow-Origin"] == "*"
+    assert "Access-Control-Allow-Credentials" not in response.headers
+    app.extensions["flowtime"].close()
+
+
+def test_bad_cors_origins_are_refused(data_dir):
+    from app.errors import ConfigError
+
+    for value in ("localhost:5219", "http://ui.example/path", "ftp://x"):
+        with pytest.raises(ConfigError, match="FLOWTIME_CORS_ORIGINS"):
+            make_app(data_dir, cors_origins=value)
+
+
+def test_blazor_preflight_from_its_dev_origin(client):
+    preflight = client.options("/v1/artifacts/archive", headers={
+        "Origin": "http://localhost:5219", "Access-Control-Request-Method": "POST",
+        "Access-Control-Request-Headers": "content-type"})
+    assert preflight.status_code == 200
+    assert preflight.headers["Access-Control-Allow-Origin"] == "http://localhost:5219"
+    assert "POST" in preflight.headers["Access-Control-Allow-Methods"]
+    assert "Content-Type" in preflight.headers["Access-Control-Allow-Headers"]

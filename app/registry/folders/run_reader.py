@@ -36,6 +36,8 @@ def read_run(storage: Storage, key: str, files: list[FileInfo]) -> ArtifactRecor
     )
     if run is None and manifest is None:
         raise Unindexable(f"no readable run.json ({run_error}) or manifest.json ({manifest_error})")
+    if not run and not manifest:
+        raise Unindexable("run.json is an empty object and there is no usable manifest.json")
     run, manifest = run or {}, manifest or {}
     spec_text, spec = _read_spec(storage, key, names)
     index, _ = read_json(storage, f"{key}/{SERIES_INDEX}") if SERIES_INDEX in names else ({}, None)
@@ -49,6 +51,7 @@ def read_run(storage: Storage, key: str, files: list[FileInfo]) -> ArtifactRecor
         "scenario_hash": run.get("scenarioHash") or manifest.get("scenarioHash"),
         "rng_seed": (manifest.get("rng") or {}).get("seed"),
         "engine_version": run.get("engineVersion"),
+        "warning_count": len(_as_list(run.get("warnings"))) or None,
         "series": series,
         "nodes": nodes,
         "manifest_metadata": manifest.get("metadata") if isinstance(manifest.get("metadata"), dict) else None,

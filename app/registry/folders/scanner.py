@@ -71,6 +71,7 @@ def read_candidate(storage: Storage, candidate: Candidate, files: list[FileInfo]
     reader = READERS[candidate.type]
     record = reader(storage, candidate.key, files)
     record.fingerprint = fingerprint(files)
+    record.file_names = [f.name for f in files]
     return record
 
 

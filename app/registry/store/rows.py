@@ -38,6 +38,7 @@ def row_values(record: ArtifactRecord) -> dict:
         "deleted_at": record.deleted_at,
         "fingerprint": record.fingerprint,
         "doc": json.dumps(artifact_doc(record), ensure_ascii=False),
+        "file_names": None if record.file_names is None else json.dumps(record.file_names, ensure_ascii=False),
     }
 
 
@@ -71,4 +72,5 @@ def record_from_row(row) -> ArtifactRecord:
         user_edits=json.loads(row.user_edits),
         deleted_at=row.deleted_at,
         fingerprint=row.fingerprint,
+        file_names=None if row.file_names is None else json.loads(row.file_names),
     )

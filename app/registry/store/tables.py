@@ -47,6 +47,7 @@ artifacts = Table(
     Column("deleted_at", DateTime),
     Column("fingerprint", String(64), nullable=False, default=""),
     Column("doc", Text, nullable=False, default=""),  # artifact JSON without relationships (mirror)
+    Column("file_names", Text),  # JSON list of relative file names; NULL before migration 0007
     # Sort indexes are partial: over live rows (migration 0002) and over retired ones (0006).
     Index("ix_artifacts_template", "template_id"),
     Index("ix_artifacts_model", "model_id"),

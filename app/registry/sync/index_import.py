@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from app.registry.context import RegistryContext
 from app.registry.folders.scanner import is_artifact_key, layout_keys
-from app.registry.records import TITLE_MAX, ArtifactRecord, normalise_tags, record_from_json
+from app.registry.records import TITLE_MAX, ArtifactRecord, file_names_from, normalise_tags, record_from_json
 from app.registry.store.repository import ArtifactRepository
 from app.storage.paths import is_artifact_id
 from app.timefmt import parse_iso, utcnow
@@ -149,6 +149,7 @@ def _tombstone(entry: dict, dotnet: bool) -> ArtifactRecord:
             created=parse_iso(entry.get("created")) or utcnow(),
             modified=parse_iso(entry.get("lastModified")) or utcnow(),
             tags=normalise_tags([t for t in entry.get("tags") or [] if t not in DOTNET_AUTO_TAGS]),
+            file_names=file_names_from(entry.get("files")) or [],
         )
     else:
         record = record_from_json(entry)

@@ -27,7 +27,7 @@ def test_run_detail_chart_spec_files(page, live_server, output_dir):
     assert number(values.nth(1).inner_text()) == 8
     expect(page.locator("#spec-section pre")).to_contain_text("binMinutes: 60")
     rows = page.locator("#files-table tbody tr")
-    expect(rows).to_have_count(len(artifact["files"]))
+    expect(rows).to_have_count(len(artifact["file_details"]))
     spec_link = page.locator("#files-table a[href$='spec.yaml?download=1']")
     expect(spec_link).to_have_count(1)
     assert requests.get(base + spec_link.get_attribute("href"), timeout=10).status_code == 200

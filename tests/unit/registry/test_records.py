@@ -7,7 +7,7 @@ import pytest
 from app.config import Config
 from app.errors import ConfigError
 from app.registry.folders.run_reader import derive_title
-from app.registry.records import ArtifactRecord, artifact_json, record_from_json
+from app.registry.records import ArtifactRecord, artifact_doc, artifact_json, record_from_json
 from app.timefmt import iso, parse_iso
 
 
@@ -55,6 +55,20 @@ def test_record_json_round_trip():
     assert doc["size_mb"] == 0.002 and doc["created"] == "2025-01-01T00:00:00Z"
     back = record_from_json(doc)
     assert (back.id, back.tags, back.derived_from, back.created) == ("run_x", ["a"], ["m"], record.created)
+
+
+def test_flowtime_fields_beside_ours():
+    record = ArtifactRecord(id="run_x", type="run", title="t", path="run_x", created=datetime(2025, 1, 1),
+                            modified=datetime(2025, 1, 2), size_bytes=2048, file_names=["run.json", "series/a.csv"])
+    doc = artifact_json(record)
+    assert (doc["files"], doc["totalSize"], doc["lastModified"]) == (["run.json", "series/a.csv"], 2048,
+                                                                     "2025-01-02T00:00:00Z")
+    assert doc["size_bytes"] == 2048 and doc["modified"] == doc["lastModified"]
+    assert record_from_json(doc).file_names == ["run.json", "series/a.csv"]
+    unknown = ArtifactRecord(id="run_y", type="run", title="t", path="run_y", created=datetime(2025, 1, 1),
+                             modified=datetime(2025, 1, 1))
+    assert "totalSize" not in artifact_doc(unknown)  # a row stored before migration 0008: completed when served
+    assert artifact_json(unknown)["files"] == [] and record_from_json({"id": "run_y"}).file_names is None
 
 
 def test_user_edits_override_scanned_values():

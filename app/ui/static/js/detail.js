@@ -163,7 +163,7 @@ function metadataSection() {
 }
 
 function filesSection() {
-  const files = artifact.files || [];
+  const files = artifact.file_details || [];
   const live = !artifact.deleted_at;
   const table = el("table", { class: "data", id: "files-table" },
     el("caption", { class: "visually-hidden" }, "Files of this artifact"),
@@ -238,7 +238,7 @@ async function runChartSection() {
 async function telemetrySection() {
   const section = el("section", { class: "panel", "aria-labelledby": "catalog-heading", id: "catalog-section" },
     el("h2", { id: "catalog-heading" }, "Catalog"));
-  const hasCatalog = (artifact.files || []).some((f) => f.name === "catalog.json");
+  const hasCatalog = (artifact.file_details || []).some((f) => f.name === "catalog.json");
   if (!hasCatalog) {
     section.append(el("p", { class: "muted" }, "No catalog.json in this artifact."));
     return section;
@@ -301,7 +301,7 @@ async function telemetrySection() {
 function specSection() {
   const name = artifact.type === "run" ? "spec.yaml" : "model-artifact.yaml";
   if (!["run", "model"].includes(artifact.type)) return null;
-  const present = (artifact.files || []).some((f) => f.name === name);
+  const present = (artifact.file_details || []).some((f) => f.name === name);
   const section = el("section", { class: "panel", "aria-labelledby": "spec-heading", id: "spec-section" },
     el("h2", { id: "spec-heading" }, artifact.type === "run" ? "Model spec (spec.yaml)" : "Model (model-artifact.yaml)"));
   if (!present) {

@@ -1,0 +1,36 @@
+"""Stored documents written before FlowTime's fields existed (migration 0008), completed when served.
+
+A list page is the concatenation of stored documents. Documents stored by this version already carry
+`files`, `totalSize` and `lastModified`; older ones (until a rescan rewrites them) are parsed, given
+those fields (file names from a storage listing) and re-encoded here, one document at a time.
+"""
+
+from __future__ import annotations
+
+import json
+
+from app.errors import NotFound
+from app.storage import Storage
+from app.timefmt import iso, parse_iso, utcnow
+
+# A key only artifact_doc writes at the top level (metadata values are nested one level deeper).
+_MARKER = '"totalSize": '
+
+
+def complete_documents(storage: Storage, documents: list[str]) -> list[str]:
+    """The documents with FlowTime's fields added to any that lack them."""
+    return [doc if _MARKER in doc else _complete(storage, doc) for doc in documents]
+
+
+def _complete(storage: Storage, text: str) -> str:
+    doc = json.loads(text)
+    relationships = doc.pop("relationships", None)
+    try:
+        names = [info.name for info in storage.list_files(doc.get("path") or doc["id"])]
+    except NotFound:
+        names = []
+    modified = parse_iso(doc.get("modified")) or parse_iso(doc.get("created")) or utcnow()
+    doc.update({"files": names, "totalSize": int(doc.get("size_bytes") or 0), "lastModified": iso(modified)})
+    if relationships is not None:
+        doc["relationships"] = relationships
+    return json.dumps(doc, ensure_ascii=False)
