@@ -31,6 +31,16 @@ class Blueprint(SmorestBlueprint):
 
     ARGUMENTS_PARSER = RegistryParser(unknown=None)
 
+    def errors(self, *statuses: int):
+        """Declare the error responses a route may give (all in the one error shape) in one decorator."""
+
+        def decorate(view):
+            for status in reversed(statuses):  # as stacked alt_response decorators would apply them
+                view = self.alt_response(status, "DEFAULT_ERROR")(view)
+            return view
+
+        return decorate
+
 
 class RegistryApi(Api):
     """flask-smorest Api documenting the registry's own error shape."""
@@ -69,14 +79,14 @@ def reject_repeated_parameters() -> None:
 
 def register_api(app: Flask) -> Api:
     """Mount every blueprint and the OpenAPI document at /v1/openapi.json."""
-    from app.api import admin, artifacts, files, health, lineage, models, run_list, runs, telemetry
+    from app.api import admin, artifacts, compare, files, health, lineage, models, run_list, runs, telemetry
 
     app.config.update(
         API_TITLE="FlowTime Registry", API_VERSION="v1", OPENAPI_VERSION="3.0.3",
         OPENAPI_URL_PREFIX="/v1", OPENAPI_JSON_PATH="openapi.json",
     )
     api = RegistryApi(app)
-    for module in (admin, artifacts, files, health, lineage, models, runs, run_list, telemetry):
+    for module in (admin, artifacts, compare, files, health, lineage, models, runs, run_list, telemetry):
         api.register_blueprint(module.blp)
     app.before_request(reject_repeated_parameters)
     return api

@@ -12,7 +12,7 @@ blp = Blueprint("admin", __name__, url_prefix="/v1/artifacts", description="Resc
 
 @blp.route("/rescan", methods=["POST"])
 @blp.response(200, RescanSchema)
-@blp.alt_response(409, "DEFAULT_ERROR")
+@blp.errors(409)
 def rescan_artifacts():
     """Re-read the data directory (one at a time; a concurrent rescan is a 409)."""
     return rescan(context()).as_dict()
@@ -20,7 +20,7 @@ def rescan_artifacts():
 
 @blp.route("/index", methods=["POST"])
 @blp.response(200, RescanSchema)
-@blp.alt_response(409, "DEFAULT_ERROR")
+@blp.errors(409)
 def index_artifacts():
     """Alias of rescan (the FlowTime .NET route)."""
     return rescan(context()).as_dict()

@@ -26,7 +26,7 @@ blp = Blueprint("artifacts", __name__, url_prefix="/v1/artifacts", description="
 @blp.route("", methods=["GET"])
 @blp.arguments(ListQuerySchema, location="query", as_kwargs=False)
 @blp.response(200, ArtifactListSchema)
-@blp.alt_response(400, "DEFAULT_ERROR")
+@blp.errors(400)
 def list_artifacts(query: ListQuery):
     """List, filter, search and page through artifacts."""
     result = service.list_artifacts(context(), query)
@@ -36,8 +36,7 @@ def list_artifacts(query: ListQuery):
 @blp.route("/<artifact_id>", methods=["GET"])
 @blp.arguments(IncludeDeletedSchema, location="query", as_kwargs=True)
 @blp.response(200, ArtifactSchema)
-@blp.alt_response(400, "DEFAULT_ERROR")
-@blp.alt_response(404, "DEFAULT_ERROR")
+@blp.errors(400, 404)
 def get_artifact(artifact_id: str, include_deleted: bool):
     """One artifact with its file names (`files`) and file objects (`file_details`); ETag for If-Match."""
     record = service.get_artifact(context(), artifact_id, include_deleted=include_deleted)
@@ -75,37 +74,18 @@ def _with_etag(record):
     return artifact_json(record), 200, {"ETag": service.etag_of(record)}
 
 
-def _update(artifact_id: str, changes: dict):
+@blp.route("/<artifact_id>", methods=["PUT", "PATCH"])
+@blp.arguments(ArtifactUpdateSchema)
+@blp.response(200, ArtifactSchema)
+@blp.errors(400, 404, 412)
+def update_artifact(changes: dict, artifact_id: str):
+    """Update title, description and/or tags (PUT and PATCH alike are partial; If-Match honoured)."""
     return _with_etag(service.update_artifact(context(), artifact_id, changes, request.headers.get("If-Match")))
-
-
-@blp.route("/<artifact_id>", methods=["PUT"])
-@blp.arguments(ArtifactUpdateSchema)
-@blp.response(200, ArtifactSchema)
-@blp.alt_response(400, "DEFAULT_ERROR")
-@blp.alt_response(404, "DEFAULT_ERROR")
-@blp.alt_response(412, "DEFAULT_ERROR")
-def put_artifact(changes: dict, artifact_id: str):
-    """Update title, description and/or tags (partial; If-Match honoured)."""
-    return _update(artifact_id, changes)
-
-
-@blp.route("/<artifact_id>", methods=["PATCH"])
-@blp.arguments(ArtifactUpdateSchema)
-@blp.response(200, ArtifactSchema)
-@blp.alt_response(400, "DEFAULT_ERROR")
-@blp.alt_response(404, "DEFAULT_ERROR")
-@blp.alt_response(412, "DEFAULT_ERROR")
-def patch_artifact(changes: dict, artifact_id: str):
-    """Same as PUT: partial update of the user-editable fields."""
-    return _update(artifact_id, changes)
 
 
 @blp.route("/<artifact_id>", methods=["DELETE"])
 @blp.response(200, ArtifactSchema)
-@blp.alt_response(400, "DEFAULT_ERROR")
-@blp.alt_response(404, "DEFAULT_ERROR")
-@blp.alt_response(412, "DEFAULT_ERROR")
+@blp.errors(400, 404, 412)
 def delete_artifact(artifact_id: str):
     """Soft delete (files kept; idempotent; If-Match honoured)."""
     return _with_etag(service.delete_artifact(context(), artifact_id, request.headers.get("If-Match")))
@@ -113,10 +93,7 @@ def delete_artifact(artifact_id: str):
 
 @blp.route("/<artifact_id>/restore", methods=["POST"])
 @blp.response(200, ArtifactSchema)
-@blp.alt_response(400, "DEFAULT_ERROR")
-@blp.alt_response(404, "DEFAULT_ERROR")
-@blp.alt_response(409, "DEFAULT_ERROR")
-@blp.alt_response(412, "DEFAULT_ERROR")
+@blp.errors(400, 404, 409, 412)
 def restore_artifact(artifact_id: str):
     """Undo a soft delete (If-Match honoured)."""
     return _with_etag(service.restore_artifact(context(), artifact_id, request.headers.get("If-Match")))
@@ -129,7 +106,7 @@ def _bulk_body(outcome, verb: str) -> dict:
 
 @blp.route("/archive", methods=["POST"])
 @blp.response(200, BulkResponseSchema)
-@blp.alt_response(400, "DEFAULT_ERROR")
+@blp.errors(400)
 def archive(_=None):
     """Archive artifacts (body: a JSON list of ids)."""
     return _bulk_body(service.archive_artifacts(context(), parse_id_list()), "archived")
@@ -137,7 +114,7 @@ def archive(_=None):
 
 @blp.route("/bulk-delete", methods=["POST"])
 @blp.response(200, BulkResponseSchema)
-@blp.alt_response(400, "DEFAULT_ERROR")
+@blp.errors(400)
 def bulk_delete(_=None):
     """Soft-delete artifacts (body: a JSON list of ids)."""
     return _bulk_body(service.bulk_delete(context(), parse_id_list()), "deleted")

@@ -14,8 +14,7 @@ blp = Blueprint("files", __name__, url_prefix="/v1/artifacts", description="Arti
 
 @blp.route("/<artifact_id>/files", methods=["GET"])
 @blp.response(200, FileListSchema)
-@blp.alt_response(400, "DEFAULT_ERROR")
-@blp.alt_response(404, "DEFAULT_ERROR")
+@blp.errors(400, 404)
 def list_files(artifact_id: str):
     """Every file of the artifact, recursive, sorted by name."""
     files = [file_json(f) for f in list_artifact_files(context(), artifact_id)]
@@ -25,10 +24,7 @@ def list_files(artifact_id: str):
 @blp.route("/<artifact_id>/files/<path:file_path>", methods=["GET"])
 @blp.arguments(DownloadSchema, location="query", as_kwargs=True)
 @blp.response(200, content_type="application/octet-stream")
-@blp.alt_response(400, "DEFAULT_ERROR")
-@blp.alt_response(404, "DEFAULT_ERROR")
-@blp.alt_response(412, "DEFAULT_ERROR")
-@blp.alt_response(416, "DEFAULT_ERROR")
+@blp.errors(400, 404, 412, 416)
 def get_file(artifact_id: str, file_path: str, download: bool):
     """The file's bytes, streamed; Range (multipart too), If-Match/If-None-Match, If-(Un)Modified-Since."""
     return serve_file(context().storage, locate_file(context(), artifact_id, file_path), download)
@@ -36,8 +32,7 @@ def get_file(artifact_id: str, file_path: str, download: bool):
 
 @blp.route("/<artifact_id>/download", methods=["GET"])
 @blp.response(200, content_type="application/zip")
-@blp.alt_response(400, "DEFAULT_ERROR")
-@blp.alt_response(404, "DEFAULT_ERROR")
+@blp.errors(400, 404)
 def download(artifact_id: str):
     """The whole artifact folder as a streamed zip attachment."""
     name, chunks = zip_artifact(context(), artifact_id)

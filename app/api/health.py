@@ -50,7 +50,7 @@ def healthz():
 @blp.route("/v1/healthz", methods=["GET"])
 @blp.arguments(HealthQuerySchema, location="query", as_kwargs=True)
 @blp.response(200, ServiceInfoSchema)
-@blp.alt_response(400, "DEFAULT_ERROR")
+@blp.errors(400)
 def v1_healthz(detailed: bool):
     """FlowTime's health: `{status}`, or ServiceInfo with `detailed=true` (503 when a check fails)."""
     body = service_info(context())

@@ -1,26 +1,22 @@
-"""/v1/artifacts/{id}/relationships, /lineage and /compare."""
+"""/v1/artifacts/{id}/relationships and /lineage."""
 
 from __future__ import annotations
 
 from app.api import Blueprint, context
 from app.api.schemas_workflows import (
-    CompareRequestSchema,
-    CompareResponseSchema,
     LineageQuerySchema,
     LineageSchema,
     LinkSchema,
     RelationshipListSchema,
 )
-from app.compare.service import compare_artifacts
 from app.registry.lineage import lineage_of, link, relationships_of
 
-blp = Blueprint("lineage", __name__, url_prefix="/v1/artifacts", description="Lineage and compare")
+blp = Blueprint("lineage", __name__, url_prefix="/v1/artifacts", description="Lineage")
 
 
 @blp.route("/<artifact_id>/relationships", methods=["GET"])
 @blp.response(200, RelationshipListSchema)
-@blp.alt_response(400, "DEFAULT_ERROR")
-@blp.alt_response(404, "DEFAULT_ERROR")
+@blp.errors(400, 404)
 def relationships(artifact_id: str):
     """derived_from and generates as summaries, plus related artifacts (same model or template)."""
     return relationships_of(context(), artifact_id)
@@ -29,9 +25,7 @@ def relationships(artifact_id: str):
 @blp.route("/<artifact_id>/relationships", methods=["POST"])
 @blp.arguments(LinkSchema)
 @blp.response(200, RelationshipListSchema)
-@blp.alt_response(400, "DEFAULT_ERROR")
-@blp.alt_response(404, "DEFAULT_ERROR")
-@blp.alt_response(409, "DEFAULT_ERROR")
+@blp.errors(400, 404, 409)
 def add_relationships(body: dict, artifact_id: str):
     """Link an artifact by hand to the artifacts it derives from (unknown ids 400, a cycle 409)."""
     return link(context(), artifact_id, body["derived_from"])
@@ -40,19 +34,7 @@ def add_relationships(body: dict, artifact_id: str):
 @blp.route("/<artifact_id>/lineage", methods=["GET"])
 @blp.arguments(LineageQuerySchema, location="query", as_kwargs=True)
 @blp.response(200, LineageSchema)
-@blp.alt_response(400, "DEFAULT_ERROR")
-@blp.alt_response(404, "DEFAULT_ERROR")
+@blp.errors(400, 404)
 def lineage(artifact_id: str, depth: int):
     """Ancestors and descendants within `depth` (1..5) steps."""
     return lineage_of(context(), artifact_id, depth)
-
-
-@blp.route("/<artifact_id>/compare", methods=["POST"])
-@blp.arguments(CompareRequestSchema)
-@blp.response(200, CompareResponseSchema)
-@blp.alt_response(400, "DEFAULT_ERROR")
-@blp.alt_response(404, "DEFAULT_ERROR")
-@blp.alt_response(413, "DEFAULT_ERROR")
-def compare(body: dict, artifact_id: str):
-    """Compare series of runs/telemetry, or the specs of two models."""
-    return compare_artifacts(context(), artifact_id, body["other"], body.get("series"), body["include_values"])

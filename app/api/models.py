@@ -33,7 +33,7 @@ def list_templates():
 
 @blp.route("/templates/<template_id>", methods=["GET"])
 @blp.response(200, TemplateSchema)
-@blp.alt_response(404, "DEFAULT_ERROR")
+@blp.errors(404)
 def template_detail(template_id: str):
     """One template, with its model body."""
     return get_template(template_id).detail()
@@ -42,8 +42,7 @@ def template_detail(template_id: str):
 @blp.route("/templates/<template_id>/instantiate", methods=["POST"])
 @blp.arguments(InstantiateSchema)
 @blp.response(201, ModelCreatedSchema)
-@blp.alt_response(400, "DEFAULT_ERROR")
-@blp.alt_response(404, "DEFAULT_ERROR")
+@blp.errors(400, 404)
 def instantiate(body: dict, template_id: str):
     """Create a Model artifact from a template and parameters (validated by the engine)."""
     record = instantiate_template(context(), template_id, body["parameters"], body.get("title"),
@@ -54,9 +53,7 @@ def instantiate(body: dict, template_id: str):
 @blp.route("/models", methods=["POST"])
 @blp.doc(requestBody=YAML_BODY)
 @blp.response(201, ModelCreatedSchema)
-@blp.alt_response(400, "DEFAULT_ERROR")
-@blp.alt_response(413, "DEFAULT_ERROR")
-@blp.alt_response(415, "DEFAULT_ERROR")
+@blp.errors(400, 413, 415)
 def create_model():
     """Upload a model YAML (plain FlowTime or `kind: Model`) as a Model artifact."""
     return _created(upload_model(context(), yaml_body()))
@@ -65,8 +62,7 @@ def create_model():
 @blp.route("/models/<model_id>/run", methods=["POST"])
 @blp.arguments(SeedQuerySchema, location="query", as_kwargs=True)
 @blp.response(200, RunResponseSchema)
-@blp.alt_response(400, "DEFAULT_ERROR")
-@blp.alt_response(404, "DEFAULT_ERROR")
+@blp.errors(400, 404)
 def run_model(model_id: str, seed: int | None = None):
     """Run a stored model; the run derives from it."""
     return run_response(run_stored_model(context(), model_id, seed=seed))

@@ -50,7 +50,7 @@ class RunPageSchema(Schema):
 @blp.route("/runs", methods=["GET"])
 @blp.arguments(RunPageQuerySchema, location="query", as_kwargs=True)
 @blp.response(200, RunPageSchema)
-@blp.alt_response(400, "DEFAULT_ERROR")
+@blp.errors(400)
 def runs(page: int, pageSize: int):
     """Runs, newest first, `page` from 1 and `pageSize` 1..200 (deleted runs hidden)."""
     return list_runs(context(), page, pageSize)
@@ -58,8 +58,7 @@ def runs(page: int, pageSize: int):
 
 @blp.route("/runs/<run_id>", methods=["GET"])
 @blp.response(200, RunDetailSchema)
-@blp.alt_response(400, "DEFAULT_ERROR")
-@blp.alt_response(404, "DEFAULT_ERROR")
+@blp.errors(400, 404)
 def run(run_id: str):
     """One run's summary."""
     return get_run(context(), run_id)

@@ -51,10 +51,7 @@ def _plain_numbers(values) -> list:
 @blp.arguments(RunQuerySchema, location="query", as_kwargs=True)
 @blp.doc(requestBody=YAML_BODY)
 @blp.response(200, RunResponseSchema)
-@blp.alt_response(400, "DEFAULT_ERROR")
-@blp.alt_response(404, "DEFAULT_ERROR")
-@blp.alt_response(413, "DEFAULT_ERROR")
-@blp.alt_response(415, "DEFAULT_ERROR")
+@blp.errors(400, 404, 413, 415)
 def run(seed: int | None = None, model_id: str | None = None):
     """Run a model (YAML body, or `?model_id=` of a stored model); registered before the response."""
     if model_id:
@@ -78,9 +75,7 @@ def run_response(outcome) -> dict:
 @blp.route("/graph", methods=["POST"])
 @blp.doc(requestBody=YAML_BODY)
 @blp.response(200, GraphSchema)
-@blp.alt_response(400, "DEFAULT_ERROR")
-@blp.alt_response(413, "DEFAULT_ERROR")
-@blp.alt_response(415, "DEFAULT_ERROR")
+@blp.errors(400, 413, 415)
 def graph():
     """Nodes, order and edges of a model, without running it."""
     return model_graph(yaml_body())
@@ -95,8 +90,7 @@ def _stream(key: str, mimetype: str) -> Response:
 
 @blp.route("/runs/<run_id>/index", methods=["GET"])
 @blp.response(200, content_type="application/json")
-@blp.alt_response(400, "DEFAULT_ERROR")
-@blp.alt_response(404, "DEFAULT_ERROR")
+@blp.errors(400, 404)
 def series_index(run_id: str):
     """The run's series/index.json."""
     return _stream(series_index_key(context(), run_id), "application/json")
@@ -104,8 +98,7 @@ def series_index(run_id: str):
 
 @blp.route("/runs/<run_id>/series/<series_id>", methods=["GET"])
 @blp.response(200, content_type="text/csv")
-@blp.alt_response(400, "DEFAULT_ERROR")
-@blp.alt_response(404, "DEFAULT_ERROR")
+@blp.errors(400, 404)
 def series(run_id: str, series_id: str):
     """One series as CSV (`t,value`); a bare node name resolves to its series."""
     return _stream(series_key(context(), run_id, series_id), "text/csv")
@@ -113,8 +106,7 @@ def series(run_id: str, series_id: str):
 
 @blp.route("/runs/<run_id>/export", methods=["POST"])
 @blp.response(200, ExportResponseSchema)
-@blp.alt_response(400, "DEFAULT_ERROR")
-@blp.alt_response(404, "DEFAULT_ERROR")
+@blp.errors(400, 404)
 def export_gold(run_id: str):
     """Write gold/export.csv, .ndjson and .parquet and update the Run artifact."""
     return export(context(), run_id)
@@ -122,8 +114,7 @@ def export_gold(run_id: str):
 
 @blp.route("/runs/<run_id>/export/<fmt>", methods=["GET"])
 @blp.response(200, content_type="application/octet-stream")
-@blp.alt_response(400, "DEFAULT_ERROR")
-@blp.alt_response(404, "DEFAULT_ERROR")
+@blp.errors(400, 404)
 def get_export(run_id: str, fmt: str):
     """An existing export: csv (or gold), ndjson or parquet (a `{runId}.parquet` attachment)."""
     if fmt not in EXPORT_FORMATS:

@@ -41,8 +41,7 @@ def _tags() -> list[str] | None:
 @blp.route("/telemetry", methods=["POST"])
 @blp.doc(requestBody=UPLOAD_BODY)
 @blp.response(201, ArtifactSchema)
-@blp.alt_response(400, "DEFAULT_ERROR")
-@blp.alt_response(413, "DEFAULT_ERROR")
+@blp.errors(400, 413)
 def upload():
     """Import a CSV or Parquet file (recognised by content) as a Telemetry artifact."""
     request.max_content_length = context().config.max_upload_bytes + MULTIPART_SLACK

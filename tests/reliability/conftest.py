@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 from pathlib import Path
 
 import pytest
 
+from app.registry.sync.rescan import bootstrap
+from tests.conftest import SAMPLE_DATA, make_app
 from tests.live import LiveServer
 
 ERROR_KEYS = {"error", "code", "status", "details"}
@@ -17,6 +20,16 @@ def soak_size(name: str, default: int) -> int:
     """The size of a soak test: the environment variable when set, else the short default CI runs."""
     raw = os.environ.get(name, "").strip()
     return int(raw) if raw else default
+
+
+def sample_registry(tmp_path: Path):
+    """An app over a copy of the FlowTime sample data, adopted as start-up adopts it: (app, ctx, data_dir)."""
+    data_dir = tmp_path / "data"
+    shutil.copytree(SAMPLE_DATA, data_dir)
+    app = make_app(data_dir)
+    ctx = app.extensions["flowtime"]
+    bootstrap(ctx)
+    return app, ctx, data_dir
 
 
 @pytest.fixture

@@ -27,13 +27,12 @@ from pathlib import Path
 import pytest
 import requests
 
-from app.registry.sync.rescan import bootstrap
 from app.startup import DatabaseCorrupt, prepare
 from app.storage import local as local_storage
 from app.storage.local import LocalStorage
 from tests.conftest import EXAMPLES, SAMPLE_DATA, make_app
 from tests.live import ROOT, LiveServer
-from tests.reliability.conftest import assert_error_shape, soak_size
+from tests.reliability.conftest import assert_error_shape, sample_registry, soak_size
 
 HELLO = (EXAMPLES / "hello.yaml").read_bytes()
 WIDE = b"time_bin,arrivals,served\n2025-01-01T00:00:00Z,10,8\n2025-01-01T01:00:00Z,20,16\n"
@@ -346,11 +345,7 @@ def test_mirror_write_goes_through_write_file(tmp_path, monkeypatch):
 
 # -- loss of the database or the mirror, a corrupt database -----------------------------------------------
 def _populated(tmp_path: Path):
-    data_dir = tmp_path / "data"
-    shutil.copytree(SAMPLE_DATA, data_dir)
-    app = make_app(data_dir)
-    ctx = app.extensions["flowtime"]
-    bootstrap(ctx)
+    app, ctx, data_dir = sample_registry(tmp_path)
     client = app.test_client()
     run = client.post("/v1/run?seed=3", data=HELLO, content_type="text/plain").json["runId"]
     model = client.post("/v1/templates/baseline/instantiate", json={"parameters": {"bins": 4}}).json["artifactId"]

@@ -11,20 +11,14 @@ from pathlib import Path
 import pytest
 from sqlalchemy import event
 
-from app.registry.sync.rescan import bootstrap
-from tests.conftest import SAMPLE_DATA, make_app
-from tests.reliability.conftest import assert_error_shape
+from tests.reliability.conftest import assert_error_shape, sample_registry
 
 WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE")
 
 
 @pytest.fixture
 def registry(tmp_path: Path):
-    data_dir = tmp_path / "data"
-    shutil.copytree(SAMPLE_DATA, data_dir)
-    app = make_app(data_dir)
-    ctx = app.extensions["flowtime"]
-    bootstrap(ctx)
+    app, ctx, data_dir = sample_registry(tmp_path)
     yield app, ctx, data_dir
     ctx.close()
 

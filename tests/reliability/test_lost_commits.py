@@ -12,9 +12,9 @@ import pytest
 from sqlalchemy import event
 
 from app.registry.mirror import MirrorAhead, mirror_generation
-from app.registry.sync.rescan import bootstrap
 from app.startup import prepare
-from tests.conftest import EXAMPLES, SAMPLE_DATA, make_app
+from tests.conftest import EXAMPLES, make_app
+from tests.reliability.conftest import sample_registry
 
 HELLO = (EXAMPLES / "hello.yaml").read_bytes()
 WIDE = b"time_bin,arrivals,served\n2025-01-01T00:00:00Z,10,8\n2025-01-01T01:00:00Z,20,16\n"
@@ -37,11 +37,7 @@ def _no_checkpoints(engine) -> None:
 
 def _acknowledged_edits_after_a_checkpoint(tmp_path: Path):
     """A registry checkpointed into registry.db, then edits that live only in the WAL; copies of both files."""
-    data_dir = tmp_path / "data"
-    shutil.copytree(SAMPLE_DATA, data_dir)
-    app = make_app(data_dir)
-    ctx = app.extensions["flowtime"]
-    bootstrap(ctx)
+    app, ctx, data_dir = sample_registry(tmp_path)
     client = app.test_client()
     early = client.post("/v1/run?seed=1", data=HELLO, content_type="text/plain").json["runId"]
     assert client.delete("/v1/artifacts/run_20250923T120000Z_0000aaaa").status_code == 200
