@@ -24,5 +24,5 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("artifacts") as batch:
-        batch.drop_column("file_names")
+    # Not batch mode: on SQLite that recreates the table and so drops the FTS triggers on it.
+    op.execute("ALTER TABLE artifacts DROP COLUMN file_names")
