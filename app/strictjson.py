@@ -1,0 +1,102 @@
+"""Strict JSON: Unicode text, finite numbers, 64-bit integers, bounded depth (requests and files on disk).
+
+Python's json accepts more than JSON: `NaN`/`Infinity`, lone surrogate escapes (`"\\ud800"`, valid
+syntax that is not Unicode text and cannot be stored as UTF-8), integers of any size and nesting until
+the interpreter's recursion limit. Everything the registry reads from a client or a descriptor file goes
+through `loads`, and everything it writes through `dumps`, so none of those reach a file or the database.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+
+MAX_DEPTH = 64
+INT_RANGE = (-(2**63), 2**64 - 1)  # what .NET reads as long/ulong and SQLite can hold
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+class NotStrictJSON(ValueError):
+    """Text that is not strict JSON; `reason` says why, `where` is a JSON path, `kind` the class of problem."""
+
+    def __init__(self, reason: str, where: str = "$", kind: str = "value"):
+        super().__init__(f"{reason} at {where}" if where != "$" or kind != "syntax" else reason)
+        self.reason, self.where, self.kind = reason, where, kind
+
+
+def is_text(value: str) -> bool:
+    """True if a string holds only Unicode scalar values (no lone surrogates)."""
+    return value.isascii() or _SURROGATE.search(value) is None
+
+
+def printable(text: str) -> str:
+    """The text with every lone surrogate replaced by U+FFFD (for reasons and messages that quote input)."""
+    return text if is_text(text) else _SURROGATE.sub("\ufffd", text)
+
+
+def _refuse_constant(name: str):
+    raise NotStrictJSON(f"{name} is not a JSON number", kind="number")
+
+
+def loads(text: str | bytes):
+    """Parse strict JSON, raising NotStrictJSON (a ValueError) with a reason for anything else."""
+    try:
+        value = json.loads(text, parse_constant=_refuse_constant)
+    except NotStrictJSON:
+        raise
+    except RecursionError:
+        raise NotStrictJSON("nested too deeply", kind="depth") from None
+    except json.JSONDecodeError as exc:
+        raise NotStrictJSON(f"invalid JSON ({exc})", kind="syntax") from None
+    except UnicodeDecodeError as exc:
+        raise NotStrictJSON(f"not UTF-8 text ({exc.reason})", kind="syntax") from None
+    except ValueError:  # the interpreter's limit on digits of an integer
+        raise NotStrictJSON("an integer is too large", kind="number") from None
+    check(value)
+    return value
+
+
+def check(value, where: str = "$") -> None:
+    """Refuse lone surrogates, non-finite numbers, oversized integers and deep nesting in a parsed value."""
+    stack = [(value, where, None, 0)]
+    while stack:
+        item, parent, key, depth = stack.pop()
+        problem = _problem(item)
+        if problem is None and isinstance(item, dict | list):
+            if depth >= MAX_DEPTH:
+                problem = "depth", f"nested deeper than {MAX_DEPTH} levels"
+            else:
+                path = _path(parent, key)
+                if isinstance(item, list):
+                    stack.extend((sub, path, i, depth + 1) for i, sub in enumerate(item))
+                    continue
+                for name, sub in item.items():
+                    if isinstance(name, str) and not is_text(name):
+                        raise NotStrictJSON("a lone surrogate is not Unicode text", f"{path} (a key)", "text")
+                    stack.append((sub, path, name, depth + 1))
+        if problem is not None:
+            raise NotStrictJSON(problem[1], _path(parent, key), problem[0])
+
+
+def _problem(item) -> tuple[str, str] | None:
+    if isinstance(item, str):
+        return None if is_text(item) else ("text", "a lone surrogate is not Unicode text")
+    if isinstance(item, bool):
+        return None
+    if isinstance(item, int):
+        return None if INT_RANGE[0] <= item <= INT_RANGE[1] else ("number", "an integer is outside 64 bits")
+    if isinstance(item, float):
+        return None if math.isfinite(item) else ("number", "a number is not finite")
+    return None
+
+
+def _path(parent: str, key) -> str:
+    if key is None or len(parent) > 120:
+        return parent
+    return f"{parent}[{key}]" if isinstance(key, int) and not isinstance(key, bool) else f"{parent}.{str(key)[:40]}"
+
+
+def dumps(value, **options) -> str:
+    """json.dumps that refuses NaN/Infinity (ValueError) instead of writing what is not JSON."""
+    return json.dumps(value, allow_nan=False, **options)
