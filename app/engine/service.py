@@ -9,7 +9,7 @@ from app.engine import EvalResult, RunInfo, evaluate, export_run, graph, load_mo
 from app.errors import NotFound
 from app.registry.context import RegistryContext
 from app.registry.records import ArtifactRecord
-from app.registry.service import get_artifact, register_folder
+from app.registry.service import get_artifact, register_folder, register_new_folder
 from app.storage.paths import join_key
 
 EXPORT_FORMATS = {
@@ -36,7 +36,7 @@ def run_spec(ctx: RegistryContext, spec_text: str, seed: int | None = None,
     spec = load_model(spec_text)
     result = evaluate(spec)
     info = write_run(ctx.storage, spec_text, spec, result, seed=seed, provenance=provenance, started=started)
-    artifact = register_folder(ctx, info.key, "run", extra_metadata={"execution_ms": round(info.execution_ms, 3)})
+    artifact = register_new_folder(ctx, info.key, "run", extra_metadata={"execution_ms": round(info.execution_ms, 3)})
     return RunOutcome(info=info, result=result, artifact=artifact)
 
 
