@@ -65,9 +65,9 @@ def _write_synthetic_run(ctx: RegistryContext, rng: random.Random, index: int, c
          "componentId": s.split("@")[1], "class": "DEFAULT", "points": bins} for s in series]}
     with ctx.storage.write_folder(run_id, durable=False) as folder:
         folder.write_bytes("spec.yaml", spec.encode())
-        folder.write_bytes("run.json", json.dumps(run, indent=2).encode())
-        folder.write_bytes("manifest.json", json.dumps(manifest, indent=2).encode())
-        folder.write_bytes("series/index.json", json.dumps(index_doc, indent=2).encode())
+        folder.write_bytes("run.json", json.dumps(run, indent=2, allow_nan=False).encode())
+        folder.write_bytes("manifest.json", json.dumps(manifest, indent=2, allow_nan=False).encode())
+        folder.write_bytes("series/index.json", json.dumps(index_doc, indent=2, allow_nan=False).encode())
         for s in series:
             folder.write_bytes(f"series/{s}.csv", csv)
     return run_id

@@ -123,5 +123,5 @@ def sha256_tag(data: bytes) -> str:
 
 
 def json_bytes(obj) -> bytes:
-    """2-space indented JSON with a trailing newline, like the .NET engine writes."""
-    return (json.dumps(obj, indent=2) + "\n").encode("utf-8")
+    """2-space indented strict JSON (NaN/Infinity refused) with a trailing newline, like the .NET engine writes."""
+    return (json.dumps(obj, indent=2, allow_nan=False) + "\n").encode("utf-8")
