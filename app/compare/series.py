@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -11,6 +10,8 @@ import pyarrow.csv as pacsv
 
 from app.errors import ArtifactUnreadable, NotFound
 from app.storage.base import Storage
+from app.strictjson import NotStrictJSON
+from app.strictjson import loads as strict_loads
 
 SeriesKey = tuple[str, str]
 UNIT_MINUTES = {"minute": 1, "hour": 60, "day": 1440, "week": 10080}
@@ -74,8 +75,8 @@ def read_index(storage: Storage, record) -> dict:
         raise _unreadable(record, f"{INDEX_NAME} is missing, so its series cannot be compared",
                           file=INDEX_NAME) from None
     try:
-        doc = json.loads(raw.decode("utf-8-sig"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        doc = strict_loads(raw.decode("utf-8-sig"))
+    except (UnicodeDecodeError, NotStrictJSON) as exc:
         raise _unreadable(record, f"{INDEX_NAME} is not valid JSON ({exc})", file=INDEX_NAME) from None
     if not isinstance(doc, dict) or not isinstance(doc.get("series", []), list):
         raise _unreadable(record, f"{INDEX_NAME} has no series list", file=INDEX_NAME)

@@ -229,3 +229,20 @@ def test_every_json_file_written_is_strict(world):
         strict_loads(path.read_bytes())  # raises on NaN/Infinity, lone surrogates, ...
     with pytest.raises(ValueError):
         json_bytes({"weight": float("nan")})  # the run writer's encoder refuses instead of writing NaN
+
+
+# -- descriptor files read on request paths (compare, export) fail as the artifact, not as a 500 -------------
+@pytest.mark.parametrize("content", [b'{"series": [' + b"9" * 4400 + b"]}", b"[" * 100_000 + b"]" * 100_000,
+                                     b'{"series": [{"id": "\\ud800"}]}', b'{"grid": {"bins": NaN}}'])
+@pytest.mark.parametrize("name", ["series/index.json", "run.json", "manifest.json"])
+def test_hostile_descriptor_on_compare_and_export_is_a_4xx(world, name, content):
+    app, data = world
+    other = write_run(data, "run_20250101T000000Z_0000cafe", title="Other")
+    client = app.test_client()
+    assert client.post("/v1/artifacts/rescan").status_code == 200
+    (other / name).write_bytes(content)
+    for response in (client.post(f"/v1/artifacts/{RUN_ID}/compare", json={"other": other.name}),
+                     client.post(f"/v1/runs/{other.name}/export")):
+        assert response.status_code < 500, response.data[:300]
+        if response.status_code >= 400:
+            assert_error_shape(response.status_code, response.data)
