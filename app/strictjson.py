@@ -15,6 +15,9 @@ import re
 MAX_DEPTH = 64
 INT_RANGE = (-(2**63), 2**64 - 1)  # what .NET reads as long/ulong and SQLite can hold
 _SURROGATE = re.compile("[\ud800-\udfff]")
+_LONG_DIGITS = re.compile(r"[0-9]{19}")  # where an integer beyond 64 bits could be, in ASCII JSON text
+_STRING_OR_FILLER = re.compile(r'"(?:[^"\\]|\\.)*+"|[^"\[\]{}]++')  # all but the brackets of JSON text
+_EMPTY_PAIR = re.compile(r"\[\]|\{\}")
 
 
 class NotStrictJSON(ValueError):
@@ -39,10 +42,29 @@ def _refuse_constant(name: str):
     raise NotStrictJSON(f"{name} is not a JSON number", kind="number")
 
 
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise NotStrictJSON(f"{text[:40]} overflows to infinity", kind="number")
+    return value
+
+
+def _bounded_int(text: str) -> int:
+    value = int(text) if len(text) <= 20 else None  # 20 characters hold every 64-bit integer
+    if value is None or not INT_RANGE[0] <= value <= INT_RANGE[1]:
+        raise NotStrictJSON("an integer is outside 64 bits", kind="number")
+    return value
+
+
+_DECODER = json.JSONDecoder(parse_constant=_refuse_constant, parse_float=_finite_float, parse_int=_bounded_int)
+
+
 def loads(text: str | bytes):
     """Parse strict JSON, raising NotStrictJSON (a ValueError) with a reason for anything else."""
     try:
-        value = json.loads(text, parse_constant=_refuse_constant)
+        if isinstance(text, bytes | bytearray):  # as json.loads does: UTF-8, -16 or -32, BOM allowed
+            text = text.decode(json.detect_encoding(text), "surrogatepass")
+        value = _DECODER.decode(text)
     except NotStrictJSON:
         raise
     except RecursionError:
@@ -51,10 +73,26 @@ def loads(text: str | bytes):
         raise NotStrictJSON(f"invalid JSON ({exc})", kind="syntax") from None
     except UnicodeDecodeError as exc:
         raise NotStrictJSON(f"not UTF-8 text ({exc.reason})", kind="syntax") from None
-    except ValueError:  # the interpreter's limit on digits of an integer
-        raise NotStrictJSON("an integer is too large", kind="number") from None
-    check(value)
+    _check_text(text, value)
     return value
+
+
+def _check_text(text: str, value) -> None:
+    """The checks parsing did not make, each only when the text shows it could fail (a scan, not a walk)."""
+    if "\\u" in text or not text.isascii() or (len(text) > 18 and _LONG_DIGITS.search(text)):
+        check(value)  # an escape, non-ASCII text or a long number: walk the value
+    elif text.count("[") + text.count("{") > MAX_DEPTH and _deeper_than_limit(text):
+        raise NotStrictJSON(f"nested deeper than {MAX_DEPTH} levels", kind="depth")
+
+
+def _deeper_than_limit(text: str) -> bool:
+    """Nesting beyond MAX_DEPTH in valid JSON text, from its brackets alone (one level removed per pass)."""
+    brackets = _STRING_OR_FILLER.sub("", text)
+    for _ in range(MAX_DEPTH):
+        brackets = _EMPTY_PAIR.sub("", brackets)
+        if not brackets:
+            return False
+    return True
 
 
 def check(value, where: str = "$") -> None:
@@ -100,3 +138,13 @@ def _path(parent: str, key) -> str:
 def dumps(value, **options) -> str:
     """json.dumps that refuses NaN/Infinity (ValueError) instead of writing what is not JSON."""
     return json.dumps(value, allow_nan=False, **options)
+
+
+def encode(value) -> str:
+    """Strict JSON text of a value; NotStrictJSON, TypeError (not a JSON type) or ValueError (NaN) if none."""
+    try:
+        text = json.dumps(value, allow_nan=False)  # ASCII: a lone surrogate shows as its escape
+    except RecursionError:
+        raise NotStrictJSON("nested too deeply", kind="depth") from None
+    _check_text(text, value)
+    return text

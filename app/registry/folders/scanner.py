@@ -15,7 +15,7 @@ from app.registry.folders.run_reader import read_run
 from app.registry.records import ArtifactRecord, artifact_doc
 from app.storage import FileInfo, Storage
 from app.storage.paths import ARTIFACT_ID_PATTERN
-from app.strictjson import NotStrictJSON, check, dumps, printable
+from app.strictjson import NotStrictJSON, encode, printable
 
 log = logging.getLogger(__name__)
 # The storage itself is unreachable: not a fault of the folder, so the whole operation stops (and is retried).
@@ -86,8 +86,7 @@ def _check_storable(record: ArtifactRecord) -> None:
     """The record as the database will hold it is strict JSON (text, finite numbers, JSON types only)."""
     doc = {**artifact_doc(record), "derived_from": record.derived_from}
     try:
-        check(doc)
-        dumps(doc)
+        encode(doc)
     except (NotStrictJSON, TypeError, ValueError) as exc:
         raise Unindexable(f"the folder's metadata cannot be stored: {printable(str(exc))[:200]}") from None
 
