@@ -65,8 +65,8 @@ def loads(text: str | bytes):
         if isinstance(text, bytes | bytearray):  # as json.loads does: UTF-8, -16 or -32, BOM allowed
             text = text.decode(json.detect_encoding(text), "surrogatepass")
         value = _DECODER.decode(text)
-    except NotStrictJSON:
-        raise
+    except NotStrictJSON as exc:
+        raise _located(text, exc) from None
     except RecursionError:
         raise NotStrictJSON("nested too deeply", kind="depth") from None
     except json.JSONDecodeError as exc:
@@ -75,6 +75,20 @@ def loads(text: str | bytes):
         raise NotStrictJSON(f"not UTF-8 text ({exc.reason})", kind="syntax") from None
     _check_text(text, value)
     return value
+
+
+def _located(text: str, error: NotStrictJSON) -> NotStrictJSON:
+    """The same refusal with the JSON path of the number, found by a lenient parse and the walk."""
+    try:
+        check(_LOCATOR.decode(text))
+    except NotStrictJSON as located:
+        return located
+    except (ValueError, RecursionError):
+        pass
+    return error
+
+
+_LOCATOR = json.JSONDecoder(parse_int=lambda digits: int(digits) if len(digits) <= 20 else INT_RANGE[1] + 1)
 
 
 def _check_text(text: str, value) -> None:
@@ -111,7 +125,7 @@ def check(value, where: str = "$") -> None:
                     continue
                 for name, sub in item.items():
                     if isinstance(name, str) and not is_text(name):
-                        raise NotStrictJSON("a lone surrogate is not Unicode text", f"{path} (a key)", "text")
+                        raise NotStrictJSON("a key with a lone surrogate is not Unicode text", path, "text")
                     stack.append((sub, path, name, depth + 1))
         if problem is not None:
             raise NotStrictJSON(problem[1], _path(parent, key), problem[0])

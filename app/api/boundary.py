@@ -7,6 +7,8 @@ route's own parser, which answers them in its own words.
 
 from __future__ import annotations
 
+import re
+
 from flask import request
 
 from app.errors import BadRequest
@@ -30,15 +32,21 @@ def check_request_text() -> None:
         if raw:
             _check_json(raw, header, header)
     if request.is_json and request.content_length != 0:
-        _check_json(request.get_data(cache=True), "the JSON body", "body")
+        _check_json(request.get_data(cache=True), "the JSON body", None)
 
 
-def _check_json(raw: str | bytes, label: str, field: str) -> None:
+def _check_json(raw: str | bytes, label: str, field: str | None) -> None:
+    """Refuse what is not strict JSON; `field` None names the body's top-level field (as validation does)."""
     try:
         loads(raw)
     except NotStrictJSON as exc:
         if exc.kind != "syntax":
-            raise _refused(label, str(exc), field) from None
+            raise _refused(label, str(exc), field or _top_field(exc.where)) from None
+
+
+def _top_field(where: str) -> str:
+    match = re.match(r"^\$\.([^.\[]+)", where)
+    return match.group(1) if match else "body"
 
 
 def _refused(label: str, reason: str, field: str) -> BadRequest:

@@ -60,24 +60,24 @@ def still_healthy(app) -> None:
 
 # -- item 1: lone surrogates anywhere are a 400 before anything is written -----------------------------
 SURROGATE_BODIES = [
-    ("POST", "/v1/templates/baseline/instantiate", b'{"title": "x\\ud800"}'),
-    ("POST", "/v1/templates/baseline/instantiate", b'{"title": "ok", "description": "\\udfff"}'),
-    ("POST", "/v1/templates/baseline/instantiate", b'{"parameters": {"\\ud800": 1}}'),
-    ("PUT", f"/v1/artifacts/{RUN_ID}", b'{"title": "\\ud800"}'),
-    ("PATCH", f"/v1/artifacts/{RUN_ID}", b'{"description": "a\\udc00b"}'),
-    ("POST", "/v1/artifacts/archive", b'["\\ud800"]'),
-    ("POST", "/v1/artifacts/bulk-delete", b'{"ids": ["\\ud800"]}'),
-    ("POST", f"/v1/artifacts/{RUN_ID}/relationships", b'{"derived_from": ["\\ud800"]}'),
-    ("POST", f"/v1/artifacts/{RUN_ID}/compare", b'{"other": "\\ud800"}'),
+    ("POST", "/v1/templates/baseline/instantiate", b'{"title": "x\\ud800"}', "title"),
+    ("POST", "/v1/templates/baseline/instantiate", b'{"title": "ok", "description": "\\udfff"}', "description"),
+    ("POST", "/v1/templates/baseline/instantiate", b'{"parameters": {"\\ud800": 1}}', "parameters"),
+    ("PUT", f"/v1/artifacts/{RUN_ID}", b'{"title": "\\ud800"}', "title"),
+    ("PATCH", f"/v1/artifacts/{RUN_ID}", b'{"description": "a\\udc00b"}', "description"),
+    ("POST", "/v1/artifacts/archive", b'["\\ud800"]', "body"),
+    ("POST", "/v1/artifacts/bulk-delete", b'{"ids": ["\\ud800"]}', "ids"),
+    ("POST", f"/v1/artifacts/{RUN_ID}/relationships", b'{"derived_from": ["\\ud800"]}', "derived_from"),
+    ("POST", f"/v1/artifacts/{RUN_ID}/compare", b'{"other": "\\ud800"}', "other"),
 ]
 
 
-@pytest.mark.parametrize(("method", "url", "body"), SURROGATE_BODIES)
-def test_lone_surrogate_in_a_json_body_is_a_400(world, method, url, body):
+@pytest.mark.parametrize(("method", "url", "body", "field"), SURROGATE_BODIES)
+def test_lone_surrogate_in_a_json_body_is_a_400(world, method, url, body, field):
     app, data = world
     before = artifact_folders(data)
     details = refused(app.test_client().open(url, method=method, data=body, content_type="application/json"))
-    assert "body" in details["details"] and "surrogate" in details["error"]
+    assert list(details["details"]) == [field] and "surrogate" in details["error"]
     assert artifact_folders(data) == before
     still_healthy(app)
 
