@@ -73,7 +73,7 @@ def loads(text: str | bytes):
         raise NotStrictJSON(f"invalid JSON ({exc})", kind="syntax") from None
     except UnicodeDecodeError as exc:
         raise NotStrictJSON(f"not UTF-8 text ({exc.reason})", kind="syntax") from None
-    _check_text(text, value)
+    _check_text(text, value, numbers_checked=True)
     return value
 
 
@@ -91,9 +91,10 @@ def _located(text: str, error: NotStrictJSON) -> NotStrictJSON:
 _LOCATOR = json.JSONDecoder(parse_int=lambda digits: int(digits) if len(digits) <= 20 else INT_RANGE[1] + 1)
 
 
-def _check_text(text: str, value) -> None:
-    """The checks parsing did not make, each only when the text shows it could fail (a scan, not a walk)."""
-    if "\\u" in text or not text.isascii() or (len(text) > 18 and _LONG_DIGITS.search(text)):
+def _check_text(text: str, value, numbers_checked: bool = False) -> None:
+    """The checks still to make, each only when the text shows it could fail (a scan, not a walk)."""
+    long_number = not numbers_checked and _LONG_DIGITS.search(text) is not None
+    if "\\u" in text or not text.isascii() or long_number:
         check(value)  # an escape, non-ASCII text or a long number: walk the value
     elif text.count("[") + text.count("{") > MAX_DEPTH and _deeper_than_limit(text):
         raise NotStrictJSON(f"nested deeper than {MAX_DEPTH} levels", kind="depth")
