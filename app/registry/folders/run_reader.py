@@ -10,7 +10,6 @@ from app.errors import ModelInvalid
 from app.registry.folders.descriptors import Unindexable, read_json
 from app.registry.records import CAPABILITIES, ArtifactRecord, normalise_tags
 from app.storage import FileInfo, Storage
-from app.strictjson import NotStrictJSON, check
 from app.timefmt import from_timestamp, parse_iso
 
 MAX_SPEC_BYTES = 2 * 1024 * 1024
@@ -68,8 +67,7 @@ def _read_spec(storage: Storage, key: str, names: set[str]) -> tuple[str, dict]:
     try:
         text = storage.read_bytes(f"{key}/spec.yaml", limit=MAX_SPEC_BYTES).decode("utf-8", "replace")
         spec = safe_load(text)  # the bounded loader of posted models: depth, aliases, NaN refused
-        check(spec)  # and what the database could not store (lone surrogates, huge integers)
-    except (ModelInvalid, NotStrictJSON, OSError):
+    except (ModelInvalid, OSError):
         return "", {}  # indexed without its spec metadata
     return text, spec if isinstance(spec, dict) else {}
 
