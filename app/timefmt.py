@@ -29,7 +29,10 @@ def iso(value: datetime | None) -> str | None:
 
 
 def parse_iso(text: str | None) -> datetime | None:
-    """Parse an ISO timestamp (.NET's 7 fractional digits and a Z included) to naive UTC."""
+    """Parse an ISO timestamp (.NET's 7 fractional digits and a Z included) to naive UTC; None if not one.
+
+    A time whose UTC equivalent is outside datetime's years 1..9999 (`0001-01-01T00:00:00+14:00`) is None.
+    """
     if not text or not isinstance(text, str):
         return None
     value = text.strip()
@@ -42,5 +45,8 @@ def parse_iso(text: str | None) -> datetime | None:
     except ValueError:
         return None
     if parsed.tzinfo is not None:
-        parsed = parsed.astimezone(UTC).replace(tzinfo=None)
+        try:
+            parsed = parsed.astimezone(UTC).replace(tzinfo=None)
+        except OverflowError:
+            return None
     return parsed

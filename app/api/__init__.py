@@ -7,6 +7,7 @@ from flask_smorest import Api
 from flask_smorest import Blueprint as SmorestBlueprint
 from webargs.flaskparser import FlaskParser
 
+from app.api.boundary import check_request_text
 from app.api.schemas import ErrorSchema
 from app.errors import BadRequest, ValidationFailed
 from app.registry.context import RegistryContext
@@ -89,4 +90,5 @@ def register_api(app: Flask) -> Api:
     for module in (admin, artifacts, compare, files, health, lineage, models, runs, run_list, telemetry):
         api.register_blueprint(module.blp)
     app.before_request(reject_repeated_parameters)
+    app.before_request(check_request_text)
     return api

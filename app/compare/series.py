@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -12,6 +11,8 @@ import pyarrow.csv as pacsv
 from app.errors import ArtifactUnreadable, NotFound
 from app.runfolder import SERIES_INDEX, bin_minutes
 from app.storage.base import Storage
+from app.strictjson import NotStrictJSON
+from app.strictjson import loads as strict_loads
 
 SeriesKey = tuple[str, str]
 _READ = pacsv.ReadOptions(use_threads=True)
@@ -61,8 +62,8 @@ def read_index(storage: Storage, record) -> dict:
         raise _unreadable(record, f"{SERIES_INDEX} is missing, so its series cannot be compared",
                           file=SERIES_INDEX) from None
     try:
-        doc = json.loads(raw.decode("utf-8-sig"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        doc = strict_loads(raw.decode("utf-8-sig"))
+    except (UnicodeDecodeError, NotStrictJSON) as exc:
         raise _unreadable(record, f"{SERIES_INDEX} is not valid JSON ({exc})", file=SERIES_INDEX) from None
     if not isinstance(doc, dict) or not isinstance(doc.get("series", []), list):
         raise _unreadable(record, f"{SERIES_INDEX} has no series list", file=SERIES_INDEX)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-
 from app.compare import compare_models, compare_series, load_run_series, series_set
 from app.errors import ArtifactUnreadable, BadRequest, NotFound
 from app.registry.context import RegistryContext
@@ -11,6 +9,7 @@ from app.registry.records import ArtifactRecord
 from app.registry.service import get_artifact
 from app.sim.models import read_model_spec
 from app.storage.paths import join_key, validate_artifact_id
+from app.strictjson import loads as strict_loads
 from app.telemetry.loader import load_telemetry_series
 
 SERIES_TYPES = ("run", "telemetry")
@@ -37,7 +36,7 @@ def load_series(ctx: RegistryContext, record: ArtifactRecord):
         return load_run_series(ctx.storage, record)
     catalog_key = join_key(record.path, "catalog.json")
     try:
-        catalog = json.loads(ctx.storage.read_bytes(catalog_key))
+        catalog = strict_loads(ctx.storage.read_bytes(catalog_key))
     except (ValueError, OSError, NotFound) as exc:
         raise ArtifactUnreadable(f"telemetry {record.id} has no readable catalog.json") from exc
     series = load_telemetry_series(ctx.storage, record.path, catalog)

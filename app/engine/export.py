@@ -18,6 +18,7 @@ from app.engine.yamlsafe import safe_load
 from app.errors import ArtifactUnreadable, ModelInvalid, NotFound
 from app.runfolder import GOLD_EXPORTS, MANIFEST_JSON, RUN_JSON, SERIES_INDEX, SPEC_YAML, bin_minutes
 from app.storage.base import Storage
+from app.strictjson import loads as strict_loads
 
 FORMATS = ["csv", "ndjson", "parquet"]
 FILES = [GOLD_EXPORTS[f] for f in FORMATS]
@@ -36,8 +37,8 @@ def _read_json(storage: Storage, key: str, run_id: str, required: bool) -> dict 
             raise NotFound(f"run {run_id}: {key.rsplit('/', 1)[-1]} not found")
         return None
     try:
-        data = json.loads(storage.read_bytes(key))
-    except ValueError:
+        data = strict_loads(storage.read_bytes(key))
+    except ValueError:  # NotStrictJSON too: bad syntax, deep nesting, huge numbers, NaN
         if required:
             raise _broken(run_id, f"{key.split('/', 1)[-1]} is not valid JSON") from None
         return None

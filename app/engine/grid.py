@@ -70,7 +70,10 @@ def _start_time(value) -> datetime | None:
         raise _bad("grid.startTimeUtc must be an ISO-8601 date-time", field="grid.startTimeUtc")
     if value.tzinfo is None:
         return value.replace(tzinfo=UTC)
-    return value.astimezone(UTC)
+    try:
+        return value.astimezone(UTC)
+    except OverflowError:  # 0001-01-01T00:00:00+14:00: no UTC instant in datetime's range
+        raise _bad("grid.startTimeUtc is outside the years 1 to 9999 in UTC", field="grid.startTimeUtc") from None
 
 
 def parse_grid(raw) -> Grid:

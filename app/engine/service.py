@@ -11,7 +11,7 @@ from app.engine.provenance import split_embedded
 from app.errors import NotFound
 from app.registry.context import RegistryContext
 from app.registry.records import ArtifactRecord
-from app.registry.service import get_artifact, list_artifacts, register_folder
+from app.registry.service import get_artifact, list_artifacts, register_folder, register_new_folder
 from app.registry.store.listing import ListQuery
 from app.runfolder import GOLD_EXPORTS, SERIES_INDEX
 from app.storage.paths import join_key
@@ -47,7 +47,7 @@ def run_spec(ctx: RegistryContext, spec_text: str, seed: int | None = None,
     result = evaluate(spec)
     info = write_run(ctx.storage, spec_text, spec, result, seed=seed, provenance=provenance or embedded,
                      started=started)
-    artifact = register_folder(ctx, info.key, "run", extra_metadata={"execution_ms": round(info.execution_ms, 3)})
+    artifact = register_new_folder(ctx, info.key, "run", extra_metadata={"execution_ms": round(info.execution_ms, 3)})
     return RunOutcome(info=info, result=result, artifact=artifact)
 
 

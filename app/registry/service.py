@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TypeVar
@@ -24,6 +25,7 @@ from app.storage.paths import validate_artifact_id
 from app.timefmt import iso, utcnow
 
 T = TypeVar("T")
+log = logging.getLogger(__name__)
 
 
 def etag_of(record: ArtifactRecord) -> str:
@@ -188,6 +190,29 @@ def register_folder(ctx: RegistryContext, key: str, artifact_type: str,
     return get_artifact(ctx, record.id)
 
 
+def register_new_folder(ctx: RegistryContext, key: str, artifact_type: str,
+                        extra_metadata: dict | None = None) -> ArtifactRecord:
+    """register_folder for a folder this request has just written: if it ends up without a row, it is removed."""
+    try:
+        return register_folder(ctx, key, artifact_type, extra_metadata)
+    except BaseException:
+        _remove_unregistered(ctx, key)
+        raise
+
+
+def _remove_unregistered(ctx: RegistryContext, key: str) -> None:
+    artifact_id = key.rsplit("/", 1)[-1]
+    try:
+        with ctx.reading() as registry:
+            registered = registry.get(artifact_id) is not None
+        if not registered:  # never delete a folder whose row was committed before the failure
+            ctx.storage.delete_folder(key)
+            log.warning("removed %s: written for a request whose registration failed", key)
+    except Exception:  # the original failure is what the client needs to hear about
+        log.exception("could not remove %s after its registration failed; a rescan will report it", key)
+
+
 __all__ = ["etag_of", "require_match", "get_artifact", "list_artifacts", "update_artifact", "delete_artifact",
-           "restore_artifact", "archive_artifacts", "bulk_delete", "register_folder", "require_artifact",
+           "restore_artifact", "archive_artifacts", "bulk_delete", "register_folder", "register_new_folder",
+           "require_artifact",
            "BulkOutcome"]

@@ -110,7 +110,7 @@ def _catalog(draft: ModelDraft, checked: dict) -> dict:
 
 
 def _json(doc: dict) -> bytes:
-    return json.dumps(doc, indent=2).encode()
+    return json.dumps(doc, indent=2, allow_nan=False).encode()
 
 
 def read_model_spec(storage: Storage, key: str) -> str:

@@ -7,7 +7,7 @@ from app.engine.yamlsafe import safe_load
 from app.errors import BadRequest, NotFound
 from app.registry.context import RegistryContext
 from app.registry.records import ArtifactRecord, check_labels
-from app.registry.service import get_artifact, register_folder
+from app.registry.service import get_artifact, register_new_folder
 from app.sim.catalogue import get_template, render_model, resolve_parameters
 from app.sim.models import ModelDraft, draft_from_upload, read_model_spec, write_model
 
@@ -24,12 +24,12 @@ def instantiate_template(ctx: RegistryContext, template_id: str, parameters: dic
         tags=list(tags if tags is not None else template.tags), source="sim",
         provenance={"templateId": template.id, "templateVersion": template.version, "parameters": resolved},
     )
-    return register_folder(ctx, write_model(ctx.storage, draft), "model")
+    return register_new_folder(ctx, write_model(ctx.storage, draft), "model")
 
 
 def upload_model(ctx: RegistryContext, text: str) -> ArtifactRecord:
     """Register an uploaded model YAML (plain FlowTime or `kind: Model`) as a Model artifact."""
-    return register_folder(ctx, write_model(ctx.storage, draft_from_upload(text)), "model")
+    return register_new_folder(ctx, write_model(ctx.storage, draft_from_upload(text)), "model")
 
 
 def run_stored_model(ctx: RegistryContext, model_id: str, seed: int | None = None) -> RunOutcome:

@@ -42,6 +42,9 @@ class ParquetSource:
         except (pa.ArrowException, OSError) as exc:
             self.close()
             raise _malformed(exc) from None
+        except UnicodeDecodeError:
+            self.close()
+            raise bad_file("a column name in the Parquet schema is not valid UTF-8") from None
         except BaseException:
             self.close()
             raise
@@ -93,6 +96,7 @@ class ParquetSource:
 
     def _chunk(self, batch: pa.RecordBatch, offset: int) -> Chunk:
         layout = self.layout
+        _check_text(batch, offset)
         time = time_values(batch.column(layout.time_column), self.time_kind, offset, layout.time_column)
         values = {name: batch.column(name).cast(pa.float64()).to_numpy(zero_copy_only=False)
                   for name in layout.value_columns}
@@ -111,6 +115,18 @@ class ParquetSource:
 
     def __exit__(self, *exc) -> None:
         self.close()
+
+
+def _check_text(batch: pa.RecordBatch, offset: int) -> None:
+    """String columns must hold UTF-8 (Parquet readers do not check): a 400 naming the column otherwise."""
+    for name, column in zip(batch.schema.names, batch.columns, strict=True):
+        kind = column.type.value_type if pa.types.is_dictionary(column.type) else column.type
+        if any(test(kind) for test in _TEXT):
+            try:
+                column.validate(full=True)
+            except pa.ArrowInvalid:
+                raise bad_file(f"{at(None, name)}holds text that is not valid UTF-8 (rows {offset + 1} to "
+                               f"{offset + batch.num_rows})", column=name) from None
 
 
 def _check_metadata(metadata: pq.FileMetaData) -> None:

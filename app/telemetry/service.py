@@ -6,7 +6,7 @@ from typing import BinaryIO
 
 from app.registry.context import RegistryContext
 from app.registry.records import ArtifactRecord
-from app.registry.service import register_folder
+from app.registry.service import register_new_folder
 from app.telemetry.importer import import_telemetry
 from app.telemetry.spool import SPOOL_FOLDER
 
@@ -17,4 +17,4 @@ def upload_telemetry(ctx: RegistryContext, stream: BinaryIO, filename: str | Non
     result = import_telemetry(ctx.storage, stream, spool_dir=ctx.config.data_dir / SPOOL_FOLDER,
                               max_bytes=ctx.config.max_upload_bytes, filename=filename, title=title,
                               description=description, tags=tags)
-    return register_folder(ctx, result.key, "telemetry")
+    return register_new_folder(ctx, result.key, "telemetry")

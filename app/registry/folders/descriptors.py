@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import json
-
 from app.storage import Storage
+from app.strictjson import NotStrictJSON, loads, printable
 
 MAX_JSON_BYTES = 16 * 1024 * 1024
 
@@ -14,7 +13,7 @@ class Unindexable(Exception):
 
 
 def read_json(storage: Storage, key: str) -> tuple[dict | None, str | None]:
-    """Parse a JSON object file; returns (document, None) or (None, reason)."""
+    """Parse a strict JSON object file; returns (document, None) or (None, reason)."""
     try:
         raw = storage.read_bytes(key, limit=MAX_JSON_BYTES + 1)
     except Exception:  # missing or unreadable: the caller decides whether that matters
@@ -22,9 +21,12 @@ def read_json(storage: Storage, key: str) -> tuple[dict | None, str | None]:
     if len(raw) > MAX_JSON_BYTES:
         return None, "too large"
     try:
-        doc = json.loads(raw.decode("utf-8-sig"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        return None, f"invalid JSON ({exc})"
+        doc = loads(raw.decode("utf-8-sig"))
+    except UnicodeDecodeError as exc:
+        return None, f"not UTF-8 text ({exc.reason} at byte {exc.start})"
+    except NotStrictJSON as exc:  # bad syntax, NaN, a lone surrogate, nesting, a huge number
+        return None, printable(str(exc))[:300]
     if not isinstance(doc, dict):
         return None, "not a JSON object"
     return doc, None
+

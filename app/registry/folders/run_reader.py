@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import date, datetime
 
-import yaml
-
+from app.engine.yamlsafe import safe_load
+from app.errors import ModelInvalid
 from app.registry.folders.descriptors import Unindexable, read_json
 from app.registry.records import CAPABILITIES, TITLE_MAX, ArtifactRecord, normalise_tags
 from app.runfolder import (
@@ -22,7 +22,6 @@ from app.storage import FileInfo, Storage
 from app.timefmt import from_timestamp, parse_iso
 
 MAX_SPEC_BYTES = 2 * 1024 * 1024
-_SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _RUN_STAMP = re.compile(r"(\d{8}T\d{6}Z)")
 _FIRST_SENTENCE = re.compile(r"^(.+?[.!?])(\s|$)")
 
@@ -79,9 +78,9 @@ def _read_spec(storage: Storage, key: str, names: set[str]) -> tuple[str, dict]:
         return "", {}
     try:
         text = storage.read_bytes(f"{key}/{SPEC_YAML}", limit=MAX_SPEC_BYTES).decode("utf-8", "replace")
-        spec = yaml.load(text, Loader=_SAFE_LOADER)
-    except (yaml.YAMLError, OSError):
-        return "", {}
+        spec = safe_load(text)  # the bounded loader of posted models: depth, aliases, NaN refused
+    except (ModelInvalid, OSError):
+        return "", {}  # indexed without its spec metadata
     return text, spec if isinstance(spec, dict) else {}
 
 
@@ -157,8 +156,13 @@ def _series_ids(run: dict, manifest: dict, index: dict, names: set[str]) -> list
 def _grid(run: dict, index: dict, spec: dict) -> dict | None:
     for source in (run.get("grid"), index.get("grid"), spec.get("grid")):
         if isinstance(source, dict) and "bins" in source:
-            return {k: source[k] for k in GRID_KEYS if k in source}
+            return {k: _json_value(source[k]) for k in GRID_KEYS if k in source}
     return None
+
+
+def _json_value(value):
+    """An unquoted YAML timestamp (`startTimeUtc: 2025-01-01T00:00:00Z`) as the ISO text it was written as."""
+    return value.isoformat() if isinstance(value, date) else value
 
 
 def _provenance(storage: Storage, key: str, manifest: dict, names: set[str]) -> dict:

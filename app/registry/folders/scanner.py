@@ -3,15 +3,23 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
+from app.errors import StorageRejected, StorageUnavailable
 from app.registry.folders.described import read_described_folder
 from app.registry.folders.descriptors import Unindexable
 from app.registry.folders.run_reader import read_run
-from app.registry.records import ArtifactRecord
+from app.registry.records import ArtifactRecord, artifact_doc
 from app.storage import FileInfo, Storage
 from app.storage.paths import is_artifact_id
+from app.strictjson import NotStrictJSON, encode, printable
+
+log = logging.getLogger(__name__)
+# The storage itself is unreachable: not a fault of the folder, so the whole operation stops (and is retried).
+UNREACHABLE = (StorageUnavailable, StorageRejected)
 
 # (container folder, artifact type, folder-name filter); "" is the data directory itself.
 LAYOUT = (
@@ -62,17 +70,40 @@ def fingerprint(files: list[FileInfo]) -> str:
     return digest.hexdigest()
 
 
+@contextmanager
+def folder_failures(key: str) -> Iterator[None]:
+    """Whatever reading one folder raises becomes Unindexable with a reason (unreachable storage excepted)."""
+    try:
+        yield
+    except (Unindexable, *UNREACHABLE):
+        raise
+    except Exception as exc:
+        log.warning("cannot index %s: %s: %s", key, type(exc).__name__, printable(str(exc))[:300])
+        raise Unindexable(f"cannot be read ({type(exc).__name__}: {printable(str(exc))[:200]})") from exc
+
+
 def read_candidate(storage: Storage, candidate: Candidate, files: list[FileInfo] | None = None) -> ArtifactRecord:
-    """Read one artifact folder; raises Unindexable with a reason."""
-    if files is None:
-        files = storage.list_files(candidate.key)
-    if not files:
-        raise Unindexable("empty folder")
-    reader = READERS[candidate.type]
-    record = reader(storage, candidate.key, files)
-    record.fingerprint = fingerprint(files)
-    record.file_names = [f.name for f in files]
-    return record
+    """Read one artifact folder into a record the database can store; raises Unindexable with a reason."""
+    with folder_failures(candidate.key):
+        if files is None:
+            files = storage.list_files(candidate.key)
+        if not files:
+            raise Unindexable("empty folder")
+        reader = READERS[candidate.type]
+        record = reader(storage, candidate.key, files)
+        record.fingerprint = fingerprint(files)
+        record.file_names = [f.name for f in files]
+        _check_storable(record)
+        return record
+
+
+def _check_storable(record: ArtifactRecord) -> None:
+    """The record as the database will hold it is strict JSON (text, finite numbers, JSON types only)."""
+    doc = {**artifact_doc(record), "derived_from": record.derived_from}
+    try:
+        encode(doc)
+    except (NotStrictJSON, TypeError, ValueError) as exc:
+        raise Unindexable(f"the folder's metadata cannot be stored: {printable(str(exc))[:200]}") from None
 
 
 READERS: dict[str, Callable[[Storage, str, list[FileInfo]], ArtifactRecord]] = {
@@ -81,5 +112,5 @@ READERS: dict[str, Callable[[Storage, str, list[FileInfo]], ArtifactRecord]] = {
     "telemetry": read_described_folder,
 }
 
-__all__ = ["Candidate", "Unindexable", "iter_candidates", "read_candidate", "fingerprint", "READERS",
-           "is_artifact_key", "layout_keys"]
+__all__ = ["Candidate", "Unindexable", "iter_candidates", "read_candidate", "fingerprint", "folder_failures",
+           "READERS", "UNREACHABLE", "is_artifact_key", "layout_keys"]

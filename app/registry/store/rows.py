@@ -30,14 +30,14 @@ def row_values(record: ArtifactRecord) -> dict:
         "tags_json": json.dumps(record.tags),
         "tags_text": " ".join(record.tags),
         "search_text": " ".join(search_terms(record)),
-        "metadata_json": json.dumps(record.metadata, sort_keys=True),
-        "user_edits": json.dumps(record.user_edits, sort_keys=True),
+        "metadata_json": json.dumps(record.metadata, sort_keys=True, allow_nan=False),
+        "user_edits": json.dumps(record.user_edits, sort_keys=True, allow_nan=False),
         "template_id": record.template_id,
         "model_id": record.model_id,
         "archived": record.archived,
         "deleted_at": record.deleted_at,
         "fingerprint": record.fingerprint,
-        "doc": json.dumps(artifact_doc(record), ensure_ascii=False),
+        "doc": json.dumps(artifact_doc(record), ensure_ascii=False, allow_nan=False),
         "file_names": None if record.file_names is None else json.dumps(record.file_names, ensure_ascii=False),
     }
 

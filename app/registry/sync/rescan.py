@@ -9,7 +9,14 @@ from contextlib import contextmanager
 from app.db import RESCAN_LOCK
 from app.errors import Conflict
 from app.registry.context import RegistryContext
-from app.registry.folders.scanner import Candidate, Unindexable, fingerprint, iter_candidates, read_candidate
+from app.registry.folders.scanner import (
+    Candidate,
+    Unindexable,
+    fingerprint,
+    folder_failures,
+    iter_candidates,
+    read_candidate,
+)
 from app.registry.mirror import file_lock, read_index
 from app.registry.records import ArtifactRecord
 from app.registry.sync.apply import RescanReport, apply_records, mark_missing
@@ -64,14 +71,16 @@ def _read_if_changed(ctx, candidate: Candidate, known: dict, seen: set, report) 
         report.skipped.append({"path": candidate.key, "reason": "duplicate artifact id"})
         return None
     try:
-        files = ctx.storage.list_files(candidate.key)
+        with folder_failures(candidate.key):
+            files = ctx.storage.list_files(candidate.key)
+            digest = fingerprint(files)
         previous = known.get(candidate.artifact_id)
-        if previous and previous.path == candidate.key and previous.fingerprint == fingerprint(files):
+        if previous and previous.path == candidate.key and previous.fingerprint == digest:
             seen.add(candidate.artifact_id)
             report.unchanged += 1
             return None
         record = read_candidate(ctx.storage, candidate, files)
-    except Unindexable as exc:
+    except Unindexable as exc:  # whatever went wrong with this folder: skipped with the reason, the scan goes on
         report.skipped.append({"path": candidate.key, "reason": str(exc)})
         return None
     seen.add(candidate.artifact_id)
