@@ -14,11 +14,11 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from app.engine.numfmt import formatted_strings, join_lines
-from app.engine.yamlsafe import safe_load
 from app.errors import ArtifactUnreadable, ModelInvalid, NotFound
 from app.runfolder import GOLD_EXPORTS, MANIFEST_JSON, RUN_JSON, SERIES_INDEX, SPEC_YAML, bin_minutes
 from app.storage.base import Storage
 from app.strictjson import loads as strict_loads
+from app.yamlsafe import safe_load
 
 FORMATS = ["csv", "ndjson", "parquet"]
 FILES = [GOLD_EXPORTS[f] for f in FORMATS]

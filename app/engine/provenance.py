@@ -13,9 +13,9 @@ from datetime import date, datetime
 
 import yaml
 
-from app.engine.yamlsafe import safe_load
 from app.errors import BadRequest, ModelInvalid
 from app.storage.paths import ARTIFACT_ID_PATTERN
+from app.yamlsafe import safe_load
 
 HEADER = "X-Model-Provenance"
 ID_FIELDS = ("modelId", "templateId", "source")

@@ -10,8 +10,8 @@ import numpy as np
 
 from app.engine.expr import ParsedExpr, parse_expr
 from app.engine.grid import Grid, parse_grid
-from app.engine.yamlsafe import safe_load
 from app.errors import ModelInvalid
+from app.yamlsafe import safe_load
 
 MAX_NODES = 1000
 MAX_PMF_ENTRIES = 1000

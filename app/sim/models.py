@@ -9,11 +9,11 @@ from dataclasses import dataclass, field
 import yaml
 
 from app.engine import evaluate, graph, load_model
-from app.engine.yamlsafe import safe_load
 from app.errors import ModelInvalid
 from app.registry.records import TAG_PATTERN
 from app.storage import Storage
 from app.timefmt import iso, utcnow
+from app.yamlsafe import safe_load
 
 MODEL_FILE = "model-artifact.yaml"
 SPEC_KEYS = ("schemaVersion", "grid", "nodes", "outputs")

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from app.engine.service import RunOutcome, run_spec
-from app.engine.yamlsafe import safe_load
 from app.errors import BadRequest, NotFound
 from app.registry.context import RegistryContext
 from app.registry.records import ArtifactRecord, check_labels
 from app.registry.service import get_artifact, register_new_folder
 from app.sim.catalogue import get_template, render_model, resolve_parameters
 from app.sim.models import ModelDraft, draft_from_upload, read_model_spec, write_model
+from app.yamlsafe import safe_load
 
 
 def instantiate_template(ctx: RegistryContext, template_id: str, parameters: dict, title: str | None = None,

@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from datetime import date, datetime
 
-from app.engine.yamlsafe import safe_load
 from app.errors import ModelInvalid
 from app.registry.folders.descriptors import Unindexable, read_json
 from app.registry.records import CAPABILITIES, TITLE_MAX, ArtifactRecord, normalise_tags
@@ -20,6 +19,7 @@ from app.runfolder import (
 )
 from app.storage import FileInfo, Storage
 from app.timefmt import from_timestamp, parse_iso
+from app.yamlsafe import safe_load
 
 MAX_SPEC_BYTES = 2 * 1024 * 1024
 _RUN_STAMP = re.compile(r"(\d{8}T\d{6}Z)")

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from app.engine import load_model
-from app.engine.yamlsafe import safe_load_python
 from app.errors import ModelInvalid
+from app.yamlsafe import safe_load_python
 from tests.unit.engine.ft_engine_paths import EXAMPLES
 
 HELLO = (EXAMPLES / "hello.yaml").read_text()

@@ -6,7 +6,7 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from app.engine.yamlsafe import safe_load
+from app.yamlsafe import safe_load
 
 scalars = st.one_of(
     st.none(), st.booleans(), st.integers(-10**12, 10**12),
