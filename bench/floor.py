@@ -36,7 +36,7 @@ def _list_ms(ctx, query: ListQuery, cold: bool) -> float:
         ctx.cache = SnapshotCache()
     start = time.perf_counter()
     with ctx.db.read() as connection:
-        list_artifacts(connection, ctx.search, ctx.cache, query)
+        list_artifacts(connection, ctx.search, ctx.cache, query, ctx.cursor_key)
     return (time.perf_counter() - start) * 1000
 
 
@@ -52,7 +52,7 @@ def floor_cursor_pages(ctx, pages: int) -> dict:
     """Per-page latency of limit-50 keyset pages starting 50,000 rows deep, in-process."""
     def run_page(cursor, limit):
         with ctx.db.read() as connection:
-            return list_artifacts(connection, ctx.search, ctx.cache, ListQuery(cursor=cursor, limit=limit)).next_cursor
+            return list_artifacts(connection, ctx.search, ctx.cache, ListQuery(cursor=cursor, limit=limit), ctx.cursor_key).next_cursor
 
     cursor = cursor_at_depth(run_page)
     samples = []
@@ -72,7 +72,7 @@ def floor_reads(ctx, tag: str, ids: list[str], count: int, warmup: int, budget_s
             continue
         cold = repeat(lambda q=query: _list_ms(ctx, q, True), max(5, count // 4), 1, budget_s / 2)
         with ctx.db.read() as connection:  # primes the cache; the total tells how many rows match
-            total = list_artifacts(connection, ctx.search, ctx.cache, query).total
+            total = list_artifacts(connection, ctx.search, ctx.cache, query, ctx.cursor_key).total
         warm = repeat(lambda q=query: _list_ms(ctx, q, False), count, warmup, budget_s / 2)
         results[name] = {"cold": cold, "warm": warm, "total": total}
         print(f"  floor {name}: cold p50 {cold['p50']} ms, warm p50 {warm['p50']} ms", flush=True)
