@@ -17,7 +17,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from app.engine.numfmt import json_bytes
+from app.runfolder import json_bytes
 from app.strictjson import loads as strict_loads
 from tests.conftest import EXAMPLES, make_app
 from tests.helpers import write_run

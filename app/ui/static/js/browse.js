@@ -9,6 +9,7 @@ const TYPES = ["run", "model", "telemetry"];
 const FIELDS = ["q", "tags", "created_after", "created_before", "sort", "order", "limit"];
 const CHECKS = ["include_deleted", "include_archived"];
 const DEFAULT_LIMIT = "50";
+const PREV_SEPARATOR = "~";
 
 let state = readState();
 let controller = null;
@@ -20,8 +21,9 @@ function readState() {
   if (!s.limit) s.limit = DEFAULT_LIMIT;
   for (const key of CHECKS) s[key] = params.get(key) === "true";
   s.cursor = params.get("cursor") || "";
-  // The stack of cursors of the previous pages ("" is the first page), joined with ".".
-  s.prev = params.has("prev") ? params.get("prev").split(".") : [];
+  // The stack of cursors of the previous pages ("" is the first page), joined with "~": signed cursors
+  // hold "." (payload.signature), and "~" is in neither their alphabet nor needs escaping in a URL.
+  s.prev = params.has("prev") ? params.get("prev").split(PREV_SEPARATOR) : [];
   return s;
 }
 
@@ -35,7 +37,7 @@ function urlOf(s) {
   for (const key of CHECKS) if (s[key]) params.set(key, "true");
   if (s.cursor) {
     params.set("cursor", s.cursor);
-    params.set("prev", s.prev.join("."));
+    params.set("prev", s.prev.join(PREV_SEPARATOR));
   }
   const text = params.toString();
   return `${window.location.pathname}${text ? `?${text}` : ""}`;
