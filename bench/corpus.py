@@ -18,6 +18,7 @@ from app.demo.seed import NODE_NAMES, TAGS, WORDS
 from app.migrate import upgrade
 from app.registry.context import RegistryContext
 from app.registry.records import CAPABILITIES, ArtifactRecord
+from app.runfolder import series_path
 from app.timefmt import utcnow
 
 BATCH = 10_000  # rows per transaction on the bulk path
@@ -75,6 +76,7 @@ def generate(count: int, seed: int = 11) -> Iterator[ArtifactRecord]:
             models.append(artifact_id)
         else:
             metadata.update(rows=rng.randint(1_000, 500_000), columns=nodes, format="csv")
+        names = _file_names(kind, series, rng.randint(3, 12))
         yield ArtifactRecord(
             id=artifact_id, type=kind, title=title, path=path, created=created,
             modified=created + timedelta(seconds=rng.randint(0, 3600)),
@@ -82,8 +84,17 @@ def generate(count: int, seed: int = 11) -> Iterator[ArtifactRecord]:
                     "telemetry": "import"}[kind],
             description=description, tags=rng.sample(TAGS, rng.randint(1, 4)),
             capabilities=list(CAPABILITIES[kind]), size_bytes=_size(rng, kind),
-            file_count=rng.randint(3, 12), series_count=len(series) if kind == "run" else 0,
+            file_count=len(names), series_count=len(series) if kind == "run" else 0, file_names=names,
             metadata=metadata, derived_from=derived, fingerprint=f"{rng.getrandbits(64):016x}")
+
+
+def _file_names(kind: str, series: list[str], count: int) -> list[str]:
+    """The relative file names a registered folder of this kind holds (as the scanner records them)."""
+    if kind == "run":
+        names = ["manifest.json", "run.json", "series/index.json", "spec.yaml", *(series_path(s) for s in series)]
+    else:
+        names = ["metadata.json", *(f"data-{i}.csv" for i in range(count))]
+    return sorted(names)[:max(count, 1)]
 
 
 def context(data_dir: Path, database_url: str = "", **overrides) -> RegistryContext:
@@ -128,7 +139,7 @@ def _write(ctx: RegistryContext, batch: list[ArtifactRecord]) -> float:
     return took
 
 
-GENERATOR = 2  # bump when generate() changes: cached corpora of another generator are rebuilt
+GENERATOR = 3  # bump when generate() changes: cached corpora of another generator are rebuilt
 
 
 def sqlite_corpus(root: Path, count: int, reuse: bool, seed: int = 11) -> tuple[Path, dict | None]:
