@@ -24,6 +24,7 @@ from pathlib import Path
 from app.db import MIRROR_LOCK, Database
 from app.registry.store.repository import ArtifactRepository
 from app.storage import Storage
+from app.strictjson import loads as strict_loads
 from app.timefmt import iso, utcnow
 
 log = logging.getLogger(__name__)
@@ -82,8 +83,8 @@ def _header(generation: int, count: int) -> str:
 def read_index(storage: Storage) -> dict | None:
     """The current registry-index.json (ours or the .NET format), or None if missing or unreadable."""
     try:
-        doc = json.loads(storage.read_bytes(INDEX_NAME))
-    except Exception:  # missing, truncated by hand, or not JSON: regenerated from the database
+        doc = strict_loads(storage.read_bytes(INDEX_NAME).decode("utf-8-sig"))
+    except Exception:  # missing, truncated, not (strict) JSON: kept aside and regenerated from the database
         return None
     return doc if isinstance(doc, dict) else None
 

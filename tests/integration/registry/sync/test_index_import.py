@@ -70,3 +70,21 @@ def test_second_rescan_changes_nothing(adopted):
     ctx, _ = adopted
     report = rescan(ctx)
     assert (report.added, report.updated, report.removed, report.unchanged) == (0, 0, 0, 6)
+
+
+@pytest.mark.parametrize("hostile", ['"\\ud800"', "NaN", "1" * 5000, "[" * 100 + "]" * 100])
+def test_an_index_that_is_not_strict_json_never_stops_adoption(sample_data_dir, hostile):
+    """A .NET or hand-edited registry-index.json holding a lone surrogate (or NaN, a huge number, deep
+    nesting) is treated as unreadable: the folders are still adopted, start-up goes on."""
+    index = sample_data_dir / "registry-index.json"
+    doc = json.loads(index.read_text()) if index.exists() else {"schemaVersion": 1, "artifacts": []}
+    text = json.dumps(doc).replace('"artifacts": [', '"artifacts": [{"id": "run_x", "title": HOSTILE}, ', 1)
+    index.write_text(text.replace("HOSTILE", hostile))
+    app = make_app(sample_data_dir)
+    ctx = app.extensions["flowtime"]
+    try:
+        report = bootstrap(ctx)
+        assert report.added == 6
+        assert get_artifact(ctx, "run_deterministic_4bbc610e").id == "run_deterministic_4bbc610e"
+    finally:
+        ctx.close()
