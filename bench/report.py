@@ -114,7 +114,7 @@ def markdown(res: dict) -> str:
              "stated; FLOWTIME_AUTO_DISCOVER=0 for the row corpus (it has no folders)",
              f"- {res['requests']} timed requests per query after {res['warmup']} warm-up; one keep-alive session; "
              "latencies in ms",
-             "- floor = the same query in-process on the same database (`app.registry.query.list_artifacts`, "
+             "- floor = the same query in-process on the same database (`app.registry.store.listing.list_artifacts`, "
              "service functions for Q6/Q9, `registry_stats` for Q7); **warm** = totals/facets cache hit "
              "(what the server sees after its first call per generation), **cold** = cache cleared before "
              "each call (first call after any write); HTTP - floor compares with warm", "",

@@ -79,7 +79,7 @@ def discovery_cost(data_dir: Path, count: int, warmup: int) -> dict:
 
 
 def discovery_inprocess(data_dir: Path, make_context, calls: int = 2000) -> dict:
-    """app.registry.discovery.discover() per call when nothing changed (after its first full listing)."""
+    """app.registry.sync.discovery.discover() per call when nothing changed (after its first full listing)."""
     from app.registry.sync.discovery import discover
 
     ctx = make_context(data_dir, auto_discover=True)
