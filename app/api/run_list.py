@@ -2,49 +2,11 @@
 
 from __future__ import annotations
 
-from marshmallow import RAISE, Schema, fields, validate
-
 from app.api import Blueprint, context
+from app.api.schemas_workflows import RunDetailSchema, RunPageQuerySchema, RunPageSchema
 from app.engine.service import get_run, list_runs
 
 blp = Blueprint("run_list", __name__, url_prefix="/v1", description="FlowTime's runs catalogue")
-INT32 = 2**31 - 1
-
-
-class RunPageQuerySchema(Schema):
-    """Query of GET /v1/runs (pageSize above 200 is clamped)."""
-
-    class Meta:
-        unknown = RAISE
-
-    page = fields.Integer(load_default=1, strict=False, validate=validate.Range(1, INT32))
-    pageSize = fields.Integer(load_default=50, strict=False, validate=validate.Range(1, INT32))
-
-
-class RunSummarySchema(Schema):
-    runId = fields.String()
-    templateId = fields.String()
-    mode = fields.String()
-    createdUtc = fields.String()
-    warningCount = fields.Integer()
-    title = fields.String()
-    tags = fields.List(fields.String())
-    modelId = fields.String()
-    rng = fields.Dict()
-    inputHash = fields.String()
-
-
-class RunDetailSchema(RunSummarySchema):
-    isDryRun = fields.Boolean()
-    wasReused = fields.Boolean()
-    warnings = fields.List(fields.Dict())
-
-
-class RunPageSchema(Schema):
-    items = fields.List(fields.Nested(RunSummarySchema))
-    totalCount = fields.Integer()
-    page = fields.Integer()
-    pageSize = fields.Integer()
 
 
 @blp.route("/runs", methods=["GET"])

@@ -1,4 +1,4 @@
-"""marshmallow schemas of the workflow routes: runs, templates, models, lineage and compare."""
+"""marshmallow schemas of the workflow routes: runs, the runs catalogue, templates, models, lineage and compare."""
 
 from __future__ import annotations
 
@@ -156,3 +156,42 @@ class CompareResponseSchema(Schema):
     nodes_added = fields.List(fields.String())
     nodes_removed = fields.List(fields.String())
     nodes_changed = fields.List(fields.Dict())
+
+
+INT32 = 2**31 - 1  # page and pageSize are 32-bit integers in FlowTime
+
+
+class RunPageQuerySchema(Schema):
+    """Query of GET /v1/runs (pageSize above 200 is clamped)."""
+
+    class Meta:
+        unknown = RAISE
+
+    page = fields.Integer(load_default=1, strict=False, validate=validate.Range(1, INT32))
+    pageSize = fields.Integer(load_default=50, strict=False, validate=validate.Range(1, INT32))
+
+
+class RunSummarySchema(Schema):
+    runId = fields.String()
+    templateId = fields.String()
+    mode = fields.String()
+    createdUtc = fields.String()
+    warningCount = fields.Integer()
+    title = fields.String()
+    tags = fields.List(fields.String())
+    modelId = fields.String()
+    rng = fields.Dict()
+    inputHash = fields.String()
+
+
+class RunDetailSchema(RunSummarySchema):
+    isDryRun = fields.Boolean()
+    wasReused = fields.Boolean()
+    warnings = fields.List(fields.Dict())
+
+
+class RunPageSchema(Schema):
+    items = fields.List(fields.Nested(RunSummarySchema))
+    totalCount = fields.Integer()
+    page = fields.Integer()
+    pageSize = fields.Integer()
