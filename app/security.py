@@ -23,7 +23,6 @@ WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 API_CSP = "default-src 'none'; frame-ancestors 'none'"
 CORS_HEADERS = "Authorization, Content-Type, If-Match, If-None-Match, Range, X-Model-Provenance"
 CORS_EXPOSE = "ETag, Content-Range, Content-Length, Content-Disposition, Retry-After"
-ANY_ORIGIN = "*"
 _ORIGIN = re.compile(r"^https?://[^/\s,*]+$")
 # FlowTime's UIs in development: Blazor WASM (5219), SvelteKit `vite dev` (5173) and `vite preview` (4173).
 FLOWTIME_UI_ORIGINS = frozenset(f"http://{host}:{port}" for host in ("localhost", "127.0.0.1")

@@ -1,8 +1,12 @@
 """Rescan, stats, health, OpenAPI, unknown routes and methods."""
 
+import shutil
+
 import pytest
 
+from app.migrate import upgrade
 from app.registry.mirror import file_lock
+from tests.conftest import make_app
 from tests.helpers import write_run
 
 RUN = "run_20250101T000000Z_00000001"
@@ -57,3 +61,22 @@ def test_unknown_route_and_wrong_method_are_json(client):
     assert missing.status_code == 404 and missing.json["code"] == "not_found"
     wrong = client.patch("/v1/artifacts")
     assert wrong.status_code == 405 and "GET" in wrong.headers["Allow"] and wrong.json["status"] == 405
+
+
+def test_healthz_reports_a_deleted_data_directory(tmp_path):
+    """The storage probe is a stat (not a listing of the data root), and a vanished data directory fails it."""
+    database = f"sqlite:///{tmp_path / 'elsewhere.db'}"
+    upgrade(database)
+    data_dir = tmp_path / "data"
+    data_dir.mkdir()
+    app = make_app(data_dir, database_url=database)
+    try:
+        client = app.test_client()
+        assert client.get("/healthz").status_code == 200
+        shutil.rmtree(data_dir)
+        health = client.get("/healthz")
+        assert health.status_code == 503
+        assert health.json["checks"]["storage"] == "error: the data directory is missing"
+        assert client.get("/v1/healthz").json == {"status": "degraded"}
+    finally:
+        app.extensions["flowtime"].close()
