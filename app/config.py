@@ -21,9 +21,13 @@ DOCUMENTED_VARIABLES = [
     ("FLOWTIME_MAX_BODY_MB", "max_body_mb", "Largest accepted JSON/YAML request body in MB (default 10)."),
     ("FLOWTIME_MAX_UPLOAD_MB", "max_upload_mb", "Largest accepted file upload in MB (default 200)."),
     ("FLOWTIME_MIRROR_DELAY_MS", "mirror_delay_ms",
-     "Quiet period before `registry-index.json` is rewritten: the exporter waits until no change has been "
-     "committed for this long (a burst is exported once, after it ends), but never longer than its previous "
-     "export took (default 250)."),
+     "How long after a change the `registry-index.json` snapshot is rewritten (every change is in "
+     "`registry-journal.jsonl` before its request is answered; the snapshot folds the journal in). Changes "
+     "arriving meanwhile share one snapshot (default 20000: the snapshot is at most about 20 s plus one export "
+     "behind)."),
+    ("FLOWTIME_MIRROR_MAX_CPU", "mirror_max_cpu",
+     "Share of one core, in percent, the snapshot writer may use: after an export taking t seconds the next "
+     "starts no sooner than t x (100 / share - 1) later (default 10)."),
     ("FLOWTIME_MIRROR_PROCESS", "mirror_process",
      "Export the mirror in a short-lived child process, off the worker's GIL (default `1`; `0` = a thread)."),
     ("FLOWTIME_AUTO_DISCOVER", "auto_discover",
@@ -67,7 +71,8 @@ class Config:
     s3_endpoint_url: str = ""
     max_body_mb: int = 10
     max_upload_mb: int = 200
-    mirror_delay_ms: int = 250
+    mirror_delay_ms: int = 20_000
+    mirror_max_cpu: int = 10
     mirror_process: bool = True
     auto_discover: bool = True
     rescan_seconds: int = 0
@@ -125,6 +130,9 @@ class Config:
         return self.max_upload_mb * MEGABYTE
 
 
+_PERCENT = {"mirror_max_cpu"}
+
+
 def _coerce(name: str, value: object, current: object) -> object:
     try:
         if isinstance(current, bool):
@@ -135,6 +143,8 @@ def _coerce(name: str, value: object, current: object) -> object:
             number = int(value)
             if number < 0:
                 raise ValueError("must not be negative")
+            if name in _PERCENT and not 1 <= number <= 100:
+                raise ValueError("must be a percentage from 1 to 100")
             return number
         if isinstance(current, Path):
             return Path(value)

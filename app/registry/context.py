@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -11,11 +12,14 @@ from functools import cached_property
 from app.config import Config
 from app.db import Database
 from app.registry.cursor_key import cursor_key
-from app.registry.mirror import MirrorWriter
+from app.registry.journal import Journal, change_entry
+from app.registry.mirror_writer import MirrorWriter
 from app.registry.store.cache import SnapshotCache
 from app.registry.store.repository import ArtifactRepository
 from app.registry.store.search import SearchIndex, search_backend
 from app.storage import Storage, get_storage
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -37,6 +41,7 @@ class RegistryContext:
     storage: Storage
     search: SearchIndex
     mirror: MirrorWriter
+    journal: Journal
     cache: SnapshotCache = field(default_factory=SnapshotCache)
     discovery: DiscoveryState = field(default_factory=DiscoveryState)
     closed: bool = False
@@ -48,10 +53,12 @@ class RegistryContext:
         storage = get_storage(config.storage_url, endpoint_url=config.s3_endpoint_url or None)
         child_env = {"FLOWTIME_DATA_DIR": str(config.data_dir), "FLOWTIME_DATABASE_URL": config.database_url,
                      "FLOWTIME_STORAGE_URL": config.storage_url} if config.mirror_process else None
-        mirror = MirrorWriter(db, storage, config.data_dir / ".registry-index.lock",
-                              config.mirror_delay_ms / 1000, child_env=child_env)
+        journal = Journal(storage)
+        mirror = MirrorWriter(db, storage, journal, config.data_dir / ".registry-index.lock",
+                              config.mirror_delay_ms / 1000, cpu_share=config.mirror_max_cpu / 100,
+                              child_env=child_env)
         return cls(config=config, db=db, storage=storage, search=search_backend(db.engine.dialect.name),
-                   mirror=mirror, cache=SnapshotCache(max_bytes=config.cache_mb * 1024 * 1024))
+                   mirror=mirror, journal=journal, cache=SnapshotCache(max_bytes=config.cache_mb * 1024 * 1024))
 
     @cached_property
     def cursor_key(self) -> bytes:
@@ -66,18 +73,39 @@ class RegistryContext:
 
     @contextmanager
     def writing(self, bulk: bool = False) -> Iterator[ArtifactRepository]:
-        """One write transaction that counts as a change: bumps the generation, then wakes the mirror.
+        """One write transaction that counts as a change: commits, journals what it touched, schedules a snapshot.
 
-        `bulk` is for transactions that insert thousands of rows (seeding, rescans, imports).
+        The journal append (fsynced) happens before this returns, so a request answered after it is
+        durable beyond the database. `bulk` is for transactions that insert thousands of rows (seeding,
+        rescans, imports): what they write comes from folders or an index already on disk, so they are
+        not journaled line by line; they ask for a snapshot at once instead.
         """
         with self.db.write(bulk=bulk) as connection:
             registry = ArtifactRepository(connection)
             yield registry
-            registry.bump_generation()
-        self.mirror.notify()
+            generation = registry.bump_generation()
+            registry_id = registry.registry_id()
+            entries = [] if bulk else _journal_entries(registry, generation)  # before the commit, in it
+        try:
+            self.journal.append(registry_id, generation - 1, entries)
+        except Exception:
+            log.error("the change journal cannot be appended to; the commit at generation %d is in the database "
+                      "and goes into the next snapshot, written now", generation)
+            self.mirror.notify(urgent=True)
+            raise
+        self.mirror.notify(urgent=bulk)
 
     @contextmanager
     def reading(self) -> Iterator[ArtifactRepository]:
         """One read transaction."""
         with self.db.read() as connection:
             yield ArtifactRepository(connection)
+
+
+def _journal_entries(registry: ArtifactRepository, generation: int) -> list[dict]:
+    """The journal entries of one commit: the document of every artifact it touched (None when purged)."""
+    if not registry.touched:
+        return []
+    commit = registry.next_commit()
+    documents = registry.documents_by_id(registry.touched)
+    return [change_entry(generation, commit, artifact_id, doc) for artifact_id, doc in documents.items()]

@@ -10,8 +10,9 @@ from datetime import datetime, timedelta
 from app.errors import BadRequest
 from app.registry.context import RegistryContext
 from app.registry.folders.scanner import is_artifact_key, iter_candidates
-from app.registry.mirror import read_index
 from app.registry.store.retention import deleted_before, ids_and_paths, live_created_before, skipped_paths
+from app.registry.sync.durable import read_durable_state
+from app.registry.sync.index_import import is_dotnet_index
 from app.timefmt import iso, utcnow
 
 log = logging.getLogger(__name__)
@@ -107,15 +108,15 @@ def check_registry(ctx: RegistryContext) -> list[str]:
 
 
 def _mirror_problems(ctx: RegistryContext, ids: set[str]) -> list[str]:
-    index = read_index(ctx.storage)
-    if index is None or "generation" not in index:
-        return ["registry-index.json is missing or not in the registry's format"]
+    durable = read_durable_state(ctx.storage, ctx.journal)
+    if durable.snapshot is None or is_dotnet_index(durable.snapshot):
+        return ["registry-index.json is missing or not in the registry's format", *durable.problems]
     with ctx.reading() as registry:
         generation = registry.generation()
-    problems = []
-    if index.get("generation") != generation:
-        problems.append(f"mirror generation {index.get('generation')} != database generation {generation}")
-    mirrored = {a.get("id") for a in index.get("artifacts") or [] if isinstance(a, dict)}
+    problems = list(durable.problems)
+    if durable.generation != generation:
+        problems.append(f"snapshot + journal reach generation {durable.generation} != database generation {generation}")
+    mirrored = set(durable.latest())
     if mirrored != ids:
-        problems.append(f"mirror lists {len(mirrored)} artifacts, database holds {len(ids)}")
+        problems.append(f"snapshot + journal list {len(mirrored)} artifacts, database holds {len(ids)}")
     return problems

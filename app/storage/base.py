@@ -8,7 +8,7 @@ touches the filesystem (or an object store) for artifact data. Keys are always r
 from __future__ import annotations
 
 import abc
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import BinaryIO
@@ -96,6 +96,19 @@ class Storage(abc.ABC):
     @abc.abstractmethod
     def delete_folder(self, key: str) -> None:
         """Remove a folder and everything below it (missing is not an error)."""
+
+    # -- append-only logs (the registry journal) -------------------------------------------------
+    @abc.abstractmethod
+    def append_log(self, key: str, data: bytes) -> None:
+        """Append `data` to the log at `key` (created if missing), durably, before returning."""
+
+    @abc.abstractmethod
+    def read_log(self, key: str) -> bytes:
+        """Everything appended to the log at `key` that is still kept (b"" when there is none)."""
+
+    @abc.abstractmethod
+    def rewrite_log(self, key: str, keep: Callable[[bytes], bytes]) -> None:
+        """Replace the log with `keep(current content)`; appends that race with it are never lost."""
 
     @abc.abstractmethod
     def change_token(self) -> tuple | None:

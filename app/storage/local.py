@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from app.errors import Conflict, NotFound, StorageFull, StorageUnavailable
+from app.storage import local_log
 from app.storage.base import FileInfo, FolderWriter, Storage
 from app.storage.paths import is_unlisted_name
 
@@ -204,6 +205,19 @@ class LocalStorage(Storage):
         if path == self.root:
             raise Conflict("refusing to delete the data directory")
         shutil.rmtree(path, ignore_errors=True)
+
+    # -- append-only logs ---------------------------------------------------------------------
+    def append_log(self, key: str, data: bytes) -> None:
+        with translate_os_errors():
+            local_log.append(self._path(key), data)
+
+    def read_log(self, key: str) -> bytes:
+        with translate_os_errors():
+            return local_log.read(self._path(key))
+
+    def rewrite_log(self, key: str, keep) -> None:
+        with translate_os_errors():
+            local_log.rewrite(self._path(key), keep, fsync_dir)
 
     # -- discovery ----------------------------------------------------------------------------
     def change_token(self) -> tuple:

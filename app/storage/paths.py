@@ -13,7 +13,7 @@ ARTIFACT_ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$")
 # Control characters and backslashes only: `; ? # " * < > |` are legal in the names listings show.
 _FORBIDDEN = re.compile(r"[\x00-\x1f\x7f-\x9f\\]")
 _DRIVE = re.compile(r"^[A-Za-z]:")
-_INTERNAL_PREFIXES = ("registry.db", "registry-index.json")
+_INTERNAL_PREFIXES = ("registry.db", "registry-index.json", "registry-journal")
 
 
 def is_internal_name(name: str) -> bool:

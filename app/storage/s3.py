@@ -44,6 +44,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 from app.errors import ConfigError, NotFound
 from app.storage.base import FileInfo, Storage
 from app.storage.paths import is_unlisted_name
+from app.storage.s3_log import S3Log
 from app.storage.s3_support import RangeReader, error_code, translate_exc, translated
 from app.storage.s3_writes import S3Writes
 
@@ -58,7 +59,7 @@ def _hidden(relative: str) -> bool:
     return any(is_unlisted_name(part) for part in relative.split("/") if part)
 
 
-class S3Storage(S3Writes, Storage):
+class S3Storage(S3Writes, S3Log, Storage):
     """Artifact folders as key prefixes in one S3 (or S3-compatible) bucket."""
 
     scheme = "s3"

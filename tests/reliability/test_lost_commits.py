@@ -124,7 +124,7 @@ def test_the_mirror_writer_never_overwrites_a_newer_mirror(tmp_path):
         assert client.patch(f"/v1/artifacts/{RUN_EDITED_LATE}", json={"title": "late"}).status_code == 200
         with pytest.raises(MirrorAhead) as refused:
             ctx.mirror.sync_here()
-        assert "ahead of the database" in str(refused.value) and "registry import-index" in str(refused.value)
+        assert "ahead of the database" in str(refused.value) and "registry rebuild" in str(refused.value)
         assert (data_dir / "registry-index.json").read_bytes() == mirror
         health = client.get("/healthz")
         assert health.status_code == 503 and "ahead of the database" in health.json["checks"]["mirror"]

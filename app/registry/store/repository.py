@@ -42,6 +42,7 @@ class ArtifactRepository(StateRows, SkippedRows):
 
     def __init__(self, connection: Connection):
         self.connection = connection
+        self.touched: set[str] = set()  # ids whose row changed in this transaction (for the journal)
 
     @cached_property
     def search(self):
@@ -69,6 +70,7 @@ class ArtifactRepository(StateRows, SkippedRows):
 
     def add(self, record: ArtifactRecord) -> None:
         """Insert a new artifact with its tags and outgoing relationships."""
+        self.touched.add(record.id)
         result = self.connection.execute(insert(artifacts).values(**row_values(record)))
         seq = result.inserted_primary_key[0]
         self.search.index_new_rows(self.connection, seq)
@@ -79,6 +81,7 @@ class ArtifactRepository(StateRows, SkippedRows):
         """Insert many new artifacts with three executemany statements (rows, tags, links)."""
         if not records:
             return
+        self.touched.update(r.id for r in records)
         # No RETURNING: with it, SQLAlchemy runs one INSERT per row to keep seqs in parameter order.
         # New seqs are above the current maximum (the write lock is held), so one statement indexes them.
         first_seq = self.connection.execute(select(func.coalesce(func.max(artifacts.c.seq), 0))).scalar_one() + 1
@@ -94,6 +97,7 @@ class ArtifactRepository(StateRows, SkippedRows):
 
     def save(self, record: ArtifactRecord) -> None:
         """Replace the stored row of an existing artifact (tags and outgoing links included)."""
+        self.touched.add(record.id)
         self.connection.execute(
             update(artifacts).where(artifacts.c.id == record.id).values(**row_values(record))
         )
@@ -104,6 +108,7 @@ class ArtifactRepository(StateRows, SkippedRows):
 
     def remove(self, artifact_id: str) -> None:
         """Delete the row permanently (purge), with its tags and links."""
+        self.touched.add(artifact_id)
         self.connection.execute(delete(artifacts).where(artifacts.c.id == artifact_id))
         self.connection.execute(
             delete(relationships).where(
@@ -149,6 +154,18 @@ class ArtifactRepository(StateRows, SkippedRows):
         rows.sort(key=itemgetter(0))
         for artifact_id, doc in rows:
             yield self._document(artifact_id, doc, derived, generates)
+
+    def documents_by_id(self, ids: Iterable[str]) -> dict[str, str | None]:
+        """The JSON text of the given artifacts by id (None for ids that have no row), links spliced in."""
+        ids = sorted(set(ids))
+        found: dict[str, str | None] = dict.fromkeys(ids)
+        for start in range(0, len(ids), 500):
+            chunk = ids[start:start + 500]
+            rows = self.connection.execute(select(artifacts.c.id, artifacts.c.doc).where(artifacts.c.id.in_(chunk)))
+            derived, generates = self._links_of(chunk)
+            for artifact_id, doc in rows:
+                found[artifact_id] = self._document(artifact_id, doc, derived, generates)
+        return found
 
     def documents(self, keys: list[tuple[int, str]]) -> list[str]:
         """The JSON text of a page of artifacts, given as (seq, id) in page order."""

@@ -34,6 +34,21 @@ class StateRows:
         """Mark a wholesale rebuild: caches keyed by the old epoch never match again."""
         self.set_state("epoch", uuid.uuid4().hex)
 
+    def registry_id(self) -> str:
+        """This registry's identity (in the snapshot's header and the journal's), created on first use."""
+        value = self.state("registry_id")
+        if not value:
+            value = uuid.uuid4().hex
+            self.set_state("registry_id", value)
+        return value
+
+    def next_commit(self) -> tuple[str, str]:
+        """(previous, new) commit id: journal entries chain commits, so a rolled-back database's are told apart."""
+        previous = self.state("commit_id") or ""
+        new = uuid.uuid4().hex[:16]
+        self.set_state("commit_id", new)
+        return previous, new
+
     def generation(self) -> int:
         """The number of committed changes so far."""
         return int(self.state("generation") or 0)

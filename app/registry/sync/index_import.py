@@ -14,6 +14,7 @@ from app.timefmt import parse_iso, utcnow
 
 log = logging.getLogger(__name__)
 DOTNET_AUTO_TAGS = {"run", "json", "csv", "configured"}
+BULK_FROM = 100
 
 
 @dataclass
@@ -45,7 +46,8 @@ def apply_index(ctx: RegistryContext, doc: dict, recovering: bool = False) -> Im
         else:
             report.refused.append((str(entry.get("id"))[:200] if isinstance(entry, dict) else "?", reason))
     generation = doc.get("generation")
-    with ctx.writing() as registry:
+    # A large import re-applies state already on disk (snapshot, journal, a .NET index): no journal lines.
+    with ctx.writing(bulk=len(entries) > BULK_FROM) as registry:
         # Only a document newer than the database (a mirror that outlived lost commits) may undo a deletion.
         newer = recovering or isinstance(generation, int) and generation > registry.generation()
         for entry in entries:

@@ -5,7 +5,8 @@ from __future__ import annotations
 import logging
 
 from app.registry.context import RegistryContext
-from app.registry.mirror import AHEAD_STATE, INDEX_NAME, mirror_generation, read_index
+from app.registry.mirror import AHEAD_STATE, INDEX_NAME
+from app.registry.sync.durable import latest_generation, read_durable_state
 from app.registry.sync.index_import import ImportReport, apply_index
 from app.registry.sync.rescan import rescan
 
@@ -22,20 +23,28 @@ def recover_lost_commits(ctx: RegistryContext) -> ImportReport | None:
     back from the mirror (rows edited later keep their edit), and the generation moves past the
     mirror's. None when in step.
     """
-    ahead = mirror_generation(ctx.storage)
+    ahead = latest_generation(ctx.storage, ctx.journal)
     with ctx.reading() as registry:
         database, flagged = registry.generation(), registry.state(AHEAD_STATE)
-    if ahead is None or (ahead <= database and flagged != str(ahead)):
+    if not flagged and (ahead is None or ahead <= database):
         return None
+    ahead = max(ahead or 0, int(flagged or 0))
     log.error("the registry database (generation %d) lost committed changes that %s (generation %d) holds: "
               "was registry.db copied without registry.db-wal, or its WAL damaged? Re-applying them from %s",
               database, INDEX_NAME, ahead, INDEX_NAME)
-    doc = read_index(ctx.storage)
-    if doc is None or not isinstance(doc.get("artifacts"), list):
-        log.error("%s cannot be read in full: nothing re-applied", INDEX_NAME)
+    with ctx.reading() as registry:
+        commit = registry.state("commit_id") or ""
+    durable = read_durable_state(ctx.storage, ctx.journal, database_commit=commit)
+    documents = durable.documents()
+    if not documents:
+        log.error("%s and its journal cannot be read in full: nothing re-applied", INDEX_NAME)
         return None
     scan = rescan(ctx)
-    report = apply_index(ctx, doc, recovering=True)
+    report = ImportReport()
+    for document in documents:
+        applied = apply_index(ctx, document, recovering=True)
+        report.applied += applied.applied
+        report.refused += applied.refused
     with ctx.writing() as registry:
         registry.set_state(AHEAD_STATE, "")
     log.error("re-applied user state of %d artifacts from %s (%d folders added by a rescan, %d entries refused); "

@@ -17,9 +17,10 @@ from app.registry.folders.scanner import (
     iter_candidates,
     read_candidate,
 )
-from app.registry.mirror import file_lock, read_index
+from app.registry.mirror import file_lock
 from app.registry.records import ArtifactRecord
 from app.registry.sync.apply import RescanReport, apply_records, mark_missing
+from app.registry.sync.durable import read_durable_state
 from app.registry.sync.index_import import apply_index
 from app.timefmt import iso, utcnow
 
@@ -104,15 +105,17 @@ def _mark_vanished(ctx: RegistryContext, known: dict, seen: set, report: RescanR
 
 
 def rebuild(ctx: RegistryContext, progress=None) -> RescanReport:
-    """Recreate every row from the data directory plus registry-index.json (user edits, tombstones)."""
+    """Recreate every row from the data directory plus the snapshot and journal (user edits, tombstones)."""
     with single_rescan(ctx):
-        index = read_index(ctx.storage)
-        with ctx.writing() as registry:
+        durable = read_durable_state(ctx.storage, ctx.journal)
+        with ctx.writing(bulk=True) as registry:
             registry.clear_all()
             registry.new_epoch()
+            if durable.registry_id:  # the same registry, rebuilt: its snapshot and journal stay its own
+                registry.set_state("registry_id", durable.registry_id)
         report = _rescan(ctx, progress)
-        if index is not None:
-            apply_index(ctx, index)
+        for document in durable.documents():
+            apply_index(ctx, document)
         return report
 
 

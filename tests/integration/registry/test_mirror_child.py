@@ -2,14 +2,14 @@
 
 import json
 
-from app.registry import mirror
+from app.registry import mirror_writer
 from app.registry.service import update_artifact
 from tests.conftest import make_app
 from tests.helpers import write_run
 
 
 def test_child_process_writes_the_mirror(data_dir, monkeypatch):
-    monkeypatch.setattr(mirror, "CHILD_PROCESS_FROM", 0)
+    monkeypatch.setattr(mirror_writer, "CHILD_PROCESS_FROM", 0)
     write_run(data_dir, "run_20250101T000000Z_00000001", title="Mirrored")
     app = make_app(data_dir, mirror_process=True)
     ctx = app.extensions["flowtime"]

@@ -124,7 +124,7 @@ def test_mirror_is_complete_valid_json_with_deleted_ones(ctx):
     ctx.mirror.sync()
     raw = ctx.storage.read_bytes("registry-index.json")
     doc = json.loads(raw)
-    assert set(doc) == {"version", "updated", "generation", "artifact_count", "artifacts"}
+    assert set(doc) == {"version", "updated", "generation", "artifact_count", "registry", "artifacts"}
     assert doc["updated"].endswith("Z")
     hello = next(a for a in doc["artifacts"] if a["id"] == HELLO)
     assert hello["deleted_at"].endswith("Z")
