@@ -108,15 +108,26 @@ def check_registry(ctx: RegistryContext) -> list[str]:
 
 
 def _mirror_problems(ctx: RegistryContext, ids: set[str]) -> list[str]:
+    """What the snapshot + journal would not restore: artifacts missing or with other user state than the database's.
+
+    Generations are not compared: commits that change no artifact (a rescan finding nothing) are not
+    journaled, so the journal may end below the database's generation with nothing missing.
+    """
     durable = read_durable_state(ctx.storage, ctx.journal)
     if durable.snapshot is None or is_dotnet_index(durable.snapshot):
         return ["registry-index.json is missing or not in the registry's format", *durable.problems]
-    with ctx.reading() as registry:
-        generation = registry.generation()
     problems = list(durable.problems)
-    if durable.generation != generation:
-        problems.append(f"snapshot + journal reach generation {durable.generation} != database generation {generation}")
-    mirrored = set(durable.latest())
-    if mirrored != ids:
-        problems.append(f"snapshot + journal list {len(mirrored)} artifacts, database holds {len(ids)}")
+    latest = durable.latest()
+    if set(latest) != ids:
+        problems.append(f"snapshot + journal list {len(latest)} artifacts, database holds {len(ids)}")
+    with ctx.reading() as registry:
+        differing = [r.id for r in registry.iter_all() if r.id in latest and _user_state(latest[r.id]) != (
+            r.title, r.description, sorted(r.tags), r.deleted_at is not None)]
+    if differing:
+        problems.append(f"snapshot + journal hold other user state than the database for {len(differing)} "
+                        f"artifacts (first: {differing[0]})")
     return problems
+
+
+def _user_state(doc: dict) -> tuple:
+    return doc.get("title"), doc.get("description"), sorted(doc.get("tags") or []), doc.get("deleted_at") is not None
