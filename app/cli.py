@@ -17,7 +17,6 @@ from app.migrate import db_cli, upgrade
 from app.registry import maintenance
 from app.registry.context import RegistryContext
 from app.registry.copy import copy_registry
-from app.registry.mirror import write_index
 from app.registry.service import bulk_delete
 from app.registry.stats import registry_stats
 from app.registry.sync.apply import RescanReport
@@ -74,10 +73,11 @@ def rebuild_command() -> None:
 
 @registry_cli.command("export-index")
 def export_index_command() -> None:
-    """Write registry-index.json now."""
+    """Write the registry-index.json snapshot now (and compact the journal behind it)."""
     ctx = _ctx()
-    generation = write_index(ctx.db, ctx.storage)
-    ctx.mirror.sync_here()
+    ctx.mirror.sync_here(force=True)
+    with ctx.reading() as registry:
+        generation = registry.state("mirror_generation")
     click.echo(f"registry-index.json written at generation {generation}")
 
 

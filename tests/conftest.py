@@ -36,7 +36,7 @@ _TEMPLATE_DB: dict[str, Path] = {}
 
 def _migrated_template() -> Path:
     """One migrated empty database per test session, copied for each test (Alembic runs once)."""
-    if "path" not in _TEMPLATE_DB:
+    if "path" not in _TEMPLATE_DB or not _TEMPLATE_DB["path"].exists():  # (something may clear /tmp)
         folder = Path(tempfile.mkdtemp(prefix="flowtime-template-"))
         upgrade(f"sqlite:///{folder / 'registry.db'}")
         _TEMPLATE_DB["path"] = folder / "registry.db"

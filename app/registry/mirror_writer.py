@@ -95,14 +95,14 @@ class MirrorWriter:
         with self.db.read() as connection:
             return ArtifactRepository(connection).count_all()
 
-    def sync_here(self) -> bool:
-        """Rewrite the snapshot in this process if it lags the database; returns True if it wrote.
+    def sync_here(self, force: bool = False) -> bool:
+        """Rewrite the snapshot in this process if it lags the database (or `force`); returns True if it wrote.
 
         A failure is recorded in the database (for /healthz, whichever process serves it) and logged at
         error level once per streak of failures; the next successful write clears it.
         """
         try:
-            wrote = self._sync_locked()
+            wrote = self._sync_locked(force)
         except Exception as exc:
             self.report_failure(exc)
             raise
@@ -129,7 +129,7 @@ class MirrorWriter:
         except Exception:  # the database may be what failed: the log line above is the report
             log.debug("could not record the mirror failure", exc_info=True)
 
-    def _sync_locked(self) -> bool:
+    def _sync_locked(self, force: bool = False) -> bool:
         with file_lock(self.lock_path), self.db.named_lock(MIRROR_LOCK):
             with self.db.read() as connection:
                 registry = ArtifactRepository(connection)
@@ -138,7 +138,7 @@ class MirrorWriter:
                 recorded_error = registry.state("mirror_error")
                 flagged = registry.state(AHEAD_STATE)
                 registry_id = registry.state("registry_id") or ""
-            if not behind and not recorded_error and looks_complete(self.storage):
+            if not force and not behind and not recorded_error and looks_complete(self.storage):
                 return False
             self._refuse_if_ahead(database_generation, flagged)
             preserve_foreign_index(self.storage)
