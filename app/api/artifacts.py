@@ -58,8 +58,8 @@ def list_body(result, query: ListQuery) -> str:
             extra = json.dumps({"score": result.scores[artifact_id], "snippet": result.snippets.get(artifact_id, "")})
             document = document[:-1] + ", " + extra[1:]
         items.append(document)
-    tail = {"total": result.total, "count": len(items), "limit": query.limit, "offset": query.offset,
-            "next_cursor": result.next_cursor}
+    tail = {"total": result.total, "total_exact": result.total_exact, "count": len(items), "limit": query.limit,
+            "offset": query.offset, "next_cursor": result.next_cursor}
     if result.facets is not None:
         tail["facets"] = result.facets
     return '{"artifacts": [' + ", ".join(items) + "], " + json.dumps(tail, ensure_ascii=False)[1:]

@@ -238,7 +238,10 @@ class FacetValueSchema(Schema):
 
 class ArtifactListSchema(Schema):
     artifacts = fields.List(fields.Nested(ArtifactSchema))
-    total = fields.Integer()
+    total = fields.Integer(metadata={"description": "Matches in all (a lower bound when total_exact is false)"})
+    total_exact = fields.Boolean(metadata={
+        "description": "False when total is a lower bound: a search (or a filter the kept counts cannot answer) "
+                       "matched more than 10,000 artifacts and counting stopped there"})
     count = fields.Integer()
     limit = fields.Integer()
     offset = fields.Integer()

@@ -21,6 +21,7 @@ from app.registry.store.pages import (
     next_cursor,
     page_keys,
 )
+from app.registry.store.quick_counts import counted_facet, counted_total
 from app.registry.store.repository import ArtifactRepository
 from app.registry.store.search import SearchIndex, SearchMatch
 from app.registry.store.tables import artifact_tags, artifacts, relationships
@@ -33,6 +34,9 @@ MAX_RELEVANCE_OFFSET = 10_000
 MAX_WINDOW = 1024
 # From this many matches on, a tag filter walks the sort index instead of collecting and sorting rows.
 COMMON_TAG_ROWS = 1000
+# Totals the kept counts cannot answer are counted exactly up to this many matches, then reported as a
+# lower bound (`total_exact: false`).
+EXACT_TOTAL_UP_TO = 10_000
 
 
 @dataclass
@@ -88,6 +92,7 @@ class ListResult:
     documents: list[str]
     total: int
     next_cursor: str | None
+    total_exact: bool = True
     scores: dict[str, float] = field(default_factory=dict)
     snippets: dict[str, str] = field(default_factory=dict)
     facets: dict[str, list[dict]] | None = None
@@ -114,7 +119,7 @@ def list_artifacts(connection: Connection, search: SearchIndex, cache: SnapshotC
     filters = filter_conditions(query)
     conditions = [*filters, artifacts.c.seq.in_(search.matching(match))] if match else filters
     snapshot = ArtifactRepository(connection).snapshot()
-    total = cache.get(snapshot, ("total", query.filter_key()), lambda: count_matches(connection, query, conditions))
+    total, total_exact = cache.get(snapshot, ("total", query.filter_key()), lambda: _total(connection, query, conditions))
     snippets = keys = None
     if query.effective_sort == "relevance" and query.effective_order == "desc":
         keys, snippets = _best_matches(connection, search, match, query, filters, cache.bound(snapshot), after)
@@ -131,7 +136,8 @@ def list_artifacts(connection: Connection, search: SearchIndex, cache: SnapshotC
     has_more = len(keys) > query.limit
     keys = keys[: query.limit]
     documents = ArtifactRepository(connection).documents([(k.seq, k.id) for k in keys])
-    result = ListResult([k.id for k in keys], documents, total, next_cursor(query, keys[-1], cursor_key) if has_more else None)
+    result = ListResult([k.id for k in keys], documents, total, next_cursor(query, keys[-1], cursor_key) if has_more else None,
+                        total_exact=total_exact)
     if match:
         if query.effective_sort == "relevance":
             result.scores = {k.id: round(-float(k.sort_value), 6) for k in keys}
@@ -140,8 +146,16 @@ def list_artifacts(connection: Connection, search: SearchIndex, cache: SnapshotC
         result.snippets = {k.id: snippets.get(k.seq, "") for k in keys}
     if query.facets:
         facet_key = ("facets", query.filter_key(), tuple(query.facets))
-        result.facets = cache.get(snapshot, facet_key, lambda: facet_counts(connection, query.facets, conditions))
+        result.facets = cache.get(snapshot, facet_key, lambda: facet_counts(connection, query, conditions))
     return result
+
+
+def _total(connection: Connection, query: ListQuery, conditions: list) -> tuple[int, bool]:
+    """(total, exact): from the kept counts when they answer the query, else counted up to the bound."""
+    counted = counted_total(connection, query)
+    if counted is not None:
+        return counted, True
+    return count_matches(connection, query, conditions, EXACT_TOTAL_UP_TO)
 
 
 def _best_matches(connection: Connection, search: SearchIndex, match: SearchMatch, query: ListQuery, filters: list,
@@ -224,10 +238,15 @@ def _sort_key(query: ListQuery, ranked):
     return SORT_COLUMNS[query.effective_sort], query.effective_order == "desc"
 
 
-def facet_counts(connection: Connection, names: list[str], conditions: list) -> dict:
-    """Counts per value of each requested facet, under the current filters."""
+def facet_counts(connection: Connection, query: ListQuery, conditions: list) -> dict:
+    """Counts per value of each requested facet, under the current filters (from the kept counts when they can)."""
     facets = {}
-    for name in names:
+    for name in query.facets:
+        quick = counted_facet(connection, query, name)
+        if quick is not None:
+            top = sorted(quick.items(), key=lambda item: (-item[1], item[0]))[:FACET_LIMIT]
+            facets[name] = [{"value": value, "count": n} for value, n in top]
+            continue
         if name == "tags":
             statement = (
                 select(artifact_tags.c.tag.label("value"), func.count().label("n"))

@@ -40,11 +40,20 @@ def spans_retired(query) -> bool:
     return query.include_deleted or query.include_archived
 
 
-def count_matches(connection: Connection, query, conditions: list) -> int:
-    """The exact number of rows matching the conditions, counted over the partial indexes."""
+def count_matches(connection: Connection, query, conditions: list, up_to: int) -> tuple[int, bool]:
+    """(number of rows matching the conditions, exact): counted over the partial indexes, up to `up_to`.
+
+    Beyond `up_to` the count stops and the result is the lower bound `up_to` (not exact), as
+    Elasticsearch's `track_total_hits` does: counting every match of a common word costs more than the page.
+    """
     parts = [[*conditions, LIVE], [*conditions, RETIRED]] if spans_retired(query) else [conditions]
-    return sum(connection.execute(select(func.count()).select_from(artifacts).where(*where)).scalar_one()
-               for where in parts)
+    total = 0
+    for where in parts:
+        bounded = select(literal(1)).select_from(artifacts).where(*where).limit(up_to + 1 - total).subquery()
+        total += connection.execute(select(func.count()).select_from(bounded)).scalar_one()
+        if total > up_to:
+            return up_to, False
+    return total, True
 
 
 def page_keys(connection: Connection, query, conditions: list, key, descending: bool, ranked=None,

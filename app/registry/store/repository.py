@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from functools import cached_property
 from operator import itemgetter
@@ -11,10 +12,17 @@ from typing import NamedTuple
 from sqlalchemy import Connection, bindparam, delete, func, insert, select, update
 
 from app.registry.records import ArtifactRecord, artifact_doc
+from app.registry.store import counters
 from app.registry.store.rows import ROW_COLUMNS, record_from_row, row_values
 from app.registry.store.search import search_backend
 from app.registry.store.state import SkippedRows, StateRows
-from app.registry.store.tables import artifact_tags, artifacts, relationships, skipped_folders
+from app.registry.store.tables import (
+    artifact_counts,
+    artifact_tags,
+    artifacts,
+    relationships,
+    skipped_folders,
+)
 
 # Statements of the hot paths, built once (building a select costs more than running it).
 _ROW_BY_ID = select(*ROW_COLUMNS).where(artifacts.c.id == bindparam("artifact_id"))
@@ -71,7 +79,9 @@ class ArtifactRepository(StateRows, SkippedRows):
     def add(self, record: ArtifactRecord) -> None:
         """Insert a new artifact with its tags and outgoing relationships."""
         self.touched.add(record.id)
-        result = self.connection.execute(insert(artifacts).values(**row_values(record)))
+        values = row_values(record)
+        result = self.connection.execute(insert(artifacts).values(**values))
+        counters.apply(self.connection, counters.values_keys(values))
         seq = result.inserted_primary_key[0]
         self.search.index_new_rows(self.connection, seq)
         self._write_tags(seq, record.tags)
@@ -85,7 +95,9 @@ class ArtifactRepository(StateRows, SkippedRows):
         # No RETURNING: with it, SQLAlchemy runs one INSERT per row to keep seqs in parameter order.
         # New seqs are above the current maximum (the write lock is held), so one statement indexes them.
         first_seq = self.connection.execute(select(func.coalesce(func.max(artifacts.c.seq), 0))).scalar_one() + 1
-        self.connection.execute(insert(artifacts), [row_values(r) for r in records])
+        rows = [row_values(r) for r in records]
+        self.connection.execute(insert(artifacts), rows)
+        counters.apply(self.connection, sum((counters.values_keys(v) for v in rows), Counter()))
         self.search.index_new_rows(self.connection, first_seq)
         tags = [{"tag": t, "artifact_id": r.id} for r in records for t in r.tags]
         links = [{"source_id": r.id, "target_id": t, "kind": "derived_from"}
@@ -98,9 +110,10 @@ class ArtifactRepository(StateRows, SkippedRows):
     def save(self, record: ArtifactRecord) -> None:
         """Replace the stored row of an existing artifact (tags and outgoing links included)."""
         self.touched.add(record.id)
-        self.connection.execute(
-            update(artifacts).where(artifacts.c.id == record.id).values(**row_values(record))
-        )
+        before = counters.stored_keys(self.connection, [record.id])
+        values = row_values(record)
+        self.connection.execute(update(artifacts).where(artifacts.c.id == record.id).values(**values))
+        counters.apply(self.connection, counters.values_keys(values), before)
         seq = self.connection.execute(select(artifacts.c.seq).where(artifacts.c.id == record.id)).scalar_one()
         self.connection.execute(delete(artifact_tags).where(artifact_tags.c.artifact_seq == seq))
         self._write_tags(seq, record.tags)
@@ -109,6 +122,7 @@ class ArtifactRepository(StateRows, SkippedRows):
     def remove(self, artifact_id: str) -> None:
         """Delete the row permanently (purge), with its tags and links."""
         self.touched.add(artifact_id)
+        counters.apply(self.connection, Counter(), counters.stored_keys(self.connection, [artifact_id]))
         self.connection.execute(delete(artifacts).where(artifacts.c.id == artifact_id))
         self.connection.execute(
             delete(relationships).where(
@@ -126,7 +140,7 @@ class ArtifactRepository(StateRows, SkippedRows):
 
     def clear_all(self) -> None:
         """Delete every artifact, tag, link and skipped folder (a rebuild starts from nothing)."""
-        for table in (artifact_tags, relationships, skipped_folders, artifacts):
+        for table in (artifact_tags, relationships, skipped_folders, artifacts, artifact_counts):
             self.connection.execute(delete(table))
 
     def fingerprints(self) -> dict[str, KnownFolder]:

@@ -71,6 +71,16 @@ relationships = Table(
     Index("ix_relationships_target", "target_id"),
 )
 
+artifact_counts = Table(
+    "artifact_counts",
+    metadata,
+    # Maintained in every write transaction (app.registry.store.counters); migration 0010 fills it.
+    Column("facet", String(16), primary_key=True),
+    Column("value", String(300), primary_key=True),
+    Column("state", String(16), primary_key=True),
+    Column("n", BigInteger, nullable=False),
+)
+
 registry_state = Table(
     "registry_state",
     metadata,
@@ -86,5 +96,5 @@ skipped_folders = Table(
     Column("seen_at", DateTime, nullable=False),
 )
 
-__all__ = ["metadata", "artifacts", "artifact_tags", "relationships", "registry_state",
+__all__ = ["metadata", "artifacts", "artifact_tags", "artifact_counts", "relationships", "registry_state",
            "skipped_folders"]
