@@ -16,6 +16,7 @@ import signal
 import sqlite3
 import subprocess
 import tempfile
+import threading
 import time
 from contextlib import contextmanager
 from pathlib import Path
@@ -135,10 +136,11 @@ class SqliteWriter:
 
     def __init__(self, db_file: Path):
         self.conn = sqlite3.connect(db_file, timeout=30, check_same_thread=False)
+        self.lock = threading.Lock()  # one connection shared by the writer threads (SQLite serialises writes)
 
     def apply(self, write, now_iso: str) -> str:
         """One write in its own transaction; returns the id written."""
-        with self.conn:
+        with self.lock, self.conn:
             if write.kind == "edit":
                 self.conn.execute("UPDATE artifacts SET title = ?, tags = ?, tags_text = ?, modified = ? WHERE id = ?",
                                   (write.title, json.dumps(write.tags), " ".join(write.tags), now_iso,

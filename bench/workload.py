@@ -22,31 +22,16 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import ROOT, Server, git_commit, running, summarize
+from common import ROOT, Server, git_commit, running
 from corpus import context, sqlite_corpus
 from mirror_watch import CpuMeter, LagWatcher, database_generation, lags
 from peer_datasette import DATASETTE_SETTINGS, SqliteWriter, cached_copy, serve, version
 from run_suite import machine
 from workload_clients import DatasetteApi, OurApi, run_floor, run_reads
-from workload_queries import CLASSES, MIX, ReadStream, write_stream
+from workload_queries import MIX, ReadStream, write_stream
 from workload_report import markdown
+from workload_stats import summaries, write_summary
 from writer import HttpWrites, SqliteWrites, Writer
-
-
-def summaries(outcome: dict) -> dict:
-    """Percentiles per class and over all classes, with error counts."""
-    samples, errors = outcome.pop("samples"), outcome.get("errors", {})
-    classes = {cls: {**summarize(samples.get(cls, [])), "errors": errors.get(cls, 0)} for cls in CLASSES}
-    every = [ms for values in samples.values() for ms in values]
-    return {**outcome, "classes": classes, "all": {**summarize(every), "errors": sum(errors.values())}}
-
-
-def write_summary(done: list[dict]) -> dict:
-    """Write latency percentiles, all and per kind, and the failures."""
-    ok = [w for w in done if w.get("ok")]
-    return {"all": summarize([w["ms"] for w in ok]), "failed": len(done) - len(ok),
-            "errors": sorted({w["error"] for w in done if not w.get("ok")})[:5],
-            **{kind: summarize([w["ms"] for w in ok if w["kind"] == kind]) for kind in ("edit", "run")}}
 
 
 def work_copy(corpus_dir: Path, work: Path) -> Path:
@@ -83,7 +68,7 @@ def ours(args, work: Path, reads, writes) -> dict:
         out["caught_up"] = watcher.wait_for(generation_of(), args.lag_wait)
         out["mirror_cpu"] = cpu.result(time.monotonic() - started)
         watcher.stop()
-        out["writes"], out["lag"] = write_summary(done), lags(watcher, done)
+        out["writes"], out["lag"] = write_summary(done, writer.elapsed), lags(watcher, done)
         out["server_startup_s"] = srv.startup_s
     return out
 
@@ -96,7 +81,7 @@ def datasette(args, corpus_dir: Path, reads, writes) -> dict:
         writer = Writer(SqliteWrites(SqliteWriter(db_file)), writes, args.write_rate)
         writer.start()
         out = summaries(run_reads(DatasetteApi(base), reads, args.threads, args.duration, args.timeout))
-        out["writes"] = write_summary(writer.stop())
+        out["writes"] = write_summary(writer.stop(), writer.elapsed)
     return {**out, "build": built, "version": version(), "settings": DATASETTE_SETTINGS}
 
 
@@ -159,7 +144,7 @@ def main() -> int:
     if args.pg:
         from workload_pg import pg_column
 
-        columns.append(("postgres", lambda: pg_column(args, reads, writes)))
+        columns.append(("postgres", lambda: pg_column(args, ids, reads, writes)))
     out = ROOT / "bench" / "results" / f"workload-{args.count}.json"
     out.parent.mkdir(parents=True, exist_ok=True)
     try:

@@ -64,6 +64,11 @@ def write_lines(res: dict) -> list[str]:
                      f"{_cell((d.get('writes') or {}).get(kind), True)} |")
     lines.append(f"| writes failed | {(o.get('writes') or {}).get('failed', '-')} | "
                  f"{(d.get('writes') or {}).get('failed', '-')} |")
+    lines.append(f"| writes/s achieved (offered {res['options']['write_rate']}) | "
+                 f"{(o.get('writes') or {}).get('achieved_per_s', '-')} | {(d.get('writes') or {}).get('achieved_per_s', '-')} |")
+    lines.append(f"| write start lateness p50 / p95 / p99 / max (all writer threads busy) | "
+                 f"{_cell((o.get('writes') or {}).get('late_start_ms'), True)} | "
+                 f"{_cell((d.get('writes') or {}).get('late_start_ms'), True)} |")
     lag = o.get("lag") or {}
     journal = lag.get("journal")
     journal_cell = journal if isinstance(journal, str) else _cell(journal, True)

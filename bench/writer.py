@@ -17,28 +17,36 @@ MODEL = (ROOT / "tests" / "fixtures" / "examples" / "hello.yaml").read_text()
 
 
 class HttpWrites:
-    """Writes through our API on one keep-alive session."""
+    """Writes through our API, a keep-alive session per writer thread."""
 
     def __init__(self, base: str, generation_of=None, timeout: float = 30):
         self.base, self.timeout, self.generation_of = base, timeout, generation_of
-        self.session = requests.Session()
+        self.local, self.sessions = threading.local(), []
+
+    def _session(self) -> requests.Session:
+        if not hasattr(self.local, "session"):
+            self.local.session = requests.Session()
+            self.sessions.append(self.local.session)
+        return self.local.session
 
     def apply(self, write) -> tuple[str, int | None]:
         """(artifact id written, database generation right after the acknowledgement)."""
+        session = self._session()
         if write.kind == "edit":
-            response = self.session.put(f"{self.base}/v1/artifacts/{write.artifact_id}", timeout=self.timeout,
-                                        json={"title": write.title, "tags": write.tags})
+            response = session.put(f"{self.base}/v1/artifacts/{write.artifact_id}", timeout=self.timeout,
+                                   json={"title": write.title, "tags": write.tags})
             response.raise_for_status()
             artifact_id = write.artifact_id
         else:
-            response = self.session.post(f"{self.base}/v1/run", params={"seed": write.seed}, data=MODEL,
-                                         headers={"Content-Type": "application/x-yaml"}, timeout=self.timeout)
+            response = session.post(f"{self.base}/v1/run", params={"seed": write.seed}, data=MODEL,
+                                    headers={"Content-Type": "application/x-yaml"}, timeout=self.timeout)
             response.raise_for_status()
             artifact_id = response.json()["artifactId"]
         return artifact_id, self.generation_of() if self.generation_of else None
 
     def close(self) -> None:
-        self.session.close()
+        for session in self.sessions:
+            session.close()
 
 
 class SqliteWrites:
@@ -55,23 +63,36 @@ class SqliteWrites:
         self.writer.close()
 
 
-class Writer(threading.Thread):
-    """Applies writes at `rate` per second (no catch-up bursts when late) until stopped or out of writes."""
+class Writer:
+    """Starts write n at start + n/rate (open loop: a slow write does not delay the next one) on up to
+    `threads` writer threads, until stopped or out of writes; records each one's latency and lateness."""
 
-    def __init__(self, sink, writes: list, rate: float):
-        super().__init__(daemon=True)
+    def __init__(self, sink, writes: list, rate: float, threads: int = 4):
         self.sink, self.writes, self.rate = sink, writes, rate
-        self.stop_event = threading.Event()
+        self.stop_event, self.lock, self.next = threading.Event(), threading.Lock(), 0
         self.done: list[dict] = []
+        self.started = self.elapsed = 0.0
+        self.pool = [threading.Thread(target=self._run, daemon=True) for _ in range(threads if rate > 0 else 0)]
 
-    def run(self) -> None:
-        start = time.monotonic()
-        for n, write in enumerate(self.writes):
-            due = start + n / self.rate if self.rate > 0 else None
-            if due is None or self.stop_event.wait(max(0.0, due - time.monotonic())):
+    def start(self) -> None:
+        self.started = time.monotonic()
+        for thread in self.pool:
+            thread.start()
+
+    def _take(self):
+        with self.lock:
+            if self.next >= len(self.writes):
+                return None, 0.0
+            self.next += 1
+            return self.writes[self.next - 1], self.started + (self.next - 1) / self.rate
+
+    def _run(self) -> None:
+        while True:
+            write, due = self._take()
+            if write is None or self.stop_event.wait(max(0.0, due - time.monotonic())):
                 return
-            began = time.perf_counter()
-            entry = {"index": write.index, "kind": write.kind, "title": write.title}
+            began, late = time.perf_counter(), max(0.0, time.monotonic() - due) * 1000
+            entry = {"index": write.index, "kind": write.kind, "title": write.title, "late_ms": late}
             try:
                 entry["id"], entry["generation"] = self.sink.apply(write)
                 entry["ok"] = True
@@ -79,11 +100,14 @@ class Writer(threading.Thread):
                 entry.update(ok=False, error=repr(exc)[:200])
             entry["ack"] = time.monotonic()
             entry["ms"] = (time.perf_counter() - began) * 1000
-            self.done.append(entry)
+            with self.lock:
+                self.done.append(entry)
 
     def stop(self) -> list[dict]:
-        """Stop (after the write in flight) and return what was written."""
+        """Stop (after the writes in flight) and return what was written."""
         self.stop_event.set()
-        self.join(60)
+        self.elapsed = time.monotonic() - self.started
+        for thread in self.pool:
+            thread.join(60)
         self.sink.close()
         return self.done
