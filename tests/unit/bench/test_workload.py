@@ -11,9 +11,9 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[3] / "bench"))
 
-from mirror_watch import LagWatcher, lags  # noqa: E402
-from workload_clients import DatasetteApi, OurApi  # noqa: E402
-from workload_queries import ReadStream, write_stream  # noqa: E402
+from mirror_watch import LagWatcher, lags
+from workload_clients import DatasetteApi, OurApi
+from workload_queries import ReadStream, write_stream
 
 IDS = [f"run_{i:05d}" for i in range(3000)]
 
