@@ -200,5 +200,5 @@ class CpuMeter(threading.Thread):
         return {"seconds": round(seconds, 1), "server_cpu_s": round(own + mirror, 2),
                 "server_cpu_pct_core": round(100 * (own + mirror) / seconds, 1), "mirror_child_cpu_s": round(mirror, 2),
                 "mirror_cpu_pct_core": round(100 * mirror / seconds, 1), "mirror_jobs_seen": len(self.jobs),
-                "note": "" if self.jobs or mirror else "no mirror_job child seen: the mirror runs inside the server "
-                "(its CPU is part of server_cpu)"}
+                "note": "" if self.jobs or mirror else "no mirror_job child seen: the mirror exported inside the "
+                "server (below 20,000 artifacts, or a mirror without child interpreters): its CPU is in server CPU"}

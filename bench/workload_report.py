@@ -57,32 +57,36 @@ def read_table(res: dict) -> list[str]:
 
 def write_lines(res: dict) -> list[str]:
     """Writes, mirror lag and CPU."""
-    lines = ["| measurement | ours | Datasette |", "|---|---|---|"]
-    o, d = res.get("ours") or {}, res.get("datasette") or {}
+    present = [(k, label) for k, label in (("ours", "ours"), ("datasette", "Datasette"), ("postgres", "PostgreSQL"))
+               if isinstance(res.get(k), dict) and "writes" in res[k]] or [("ours", "ours")]
+    writes = [(res.get(k) or {}).get("writes") or {} for k, _ in present]
+    dash = " | -" * (len(present) - 1)
+
+    def row(label: str, cells: list[str]) -> None:
+        lines.append(f"| {label} | " + " | ".join(cells) + " |")
+
+    lines = ["| measurement | " + " | ".join(label for _, label in present) + " |", "|---" * (len(present) + 1) + "|"]
     for kind, label in (("all", "all writes"), ("edit", "PUT edit (title + tags)"), ("run", "new run (POST /v1/run)")):
-        lines.append(f"| write p50 / p95 / p99, {label} | {_cell((o.get('writes') or {}).get(kind), True)} | "
-                     f"{_cell((d.get('writes') or {}).get(kind), True)} |")
-    lines.append(f"| writes failed | {(o.get('writes') or {}).get('failed', '-')} | "
-                 f"{(d.get('writes') or {}).get('failed', '-')} |")
-    lines.append(f"| writes/s achieved (offered {res['options']['write_rate']}) | "
-                 f"{(o.get('writes') or {}).get('achieved_per_s', '-')} | {(d.get('writes') or {}).get('achieved_per_s', '-')} |")
-    lines.append(f"| write start lateness p50 / p95 / p99 / max (all writer threads busy) | "
-                 f"{_cell((o.get('writes') or {}).get('late_start_ms'), True)} | "
-                 f"{_cell((d.get('writes') or {}).get('late_start_ms'), True)} |")
+        row(f"write p50 / p95 / p99 / max, {label}", [_cell(w.get(kind), True) for w in writes])
+    row("writes failed", [str(w.get("failed", "-")) for w in writes])
+    row(f"writes/s achieved (offered {res['options']['write_rate']})", [str(w.get("achieved_per_s", "-")) for w in writes])
+    row("write start lateness p50 / p95 / p99 / max (all writer threads busy)",
+        [_cell(w.get("late_start_ms"), True) for w in writes])
+    o = res.get("ours") or {}
     lag = o.get("lag") or {}
     journal = lag.get("journal")
     journal_cell = journal if isinstance(journal, str) else _cell(journal, True)
     lines.append(f"| mirror lag to the journal, ms p50 / p95 / p99 / max | {journal_cell} "
-                 f"(missing {lag.get('journal_missing', '-')}) | - |")
+                 f"(missing {lag.get('journal_missing', '-')}){dash} |")
     lines.append(f"| mirror lag to registry-index.json, ms p50 / p95 / p99 / max | {_cell(lag.get('index'), True)} "
                  f"(not reached {lag.get('index_missing', '-')}; index rewrites seen {lag.get('index_updates_seen')}; "
-                 f"caught up at the end: {o.get('caught_up')}) | - |")
+                 f"caught up at the end: {o.get('caught_up')}){dash} |")
     cpu = o.get("mirror_cpu") or {}
     lines.append(f"| mirror CPU (mirror_job children) | {cpu.get('mirror_child_cpu_s')} s = "
                  f"{cpu.get('mirror_cpu_pct_core')} % of one core over {cpu.get('seconds')} s "
-                 f"({cpu.get('mirror_jobs_seen')} seen running) {cpu.get('note', '')} | - |")
+                 f"({cpu.get('mirror_jobs_seen')} seen running) {cpu.get('note', '')}{dash} |")
     lines.append(f"| server CPU (master + workers + children) | {cpu.get('server_cpu_s')} s = "
-                 f"{cpu.get('server_cpu_pct_core')} % of one core | - |")
+                 f"{cpu.get('server_cpu_pct_core')} % of one core{dash} |")
     return lines
 
 
