@@ -112,6 +112,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--skip-datasette", action="store_true")
     parser.add_argument("--skip-floor", action="store_true")
     parser.add_argument("--pg", action="store_true", help="add the PostgreSQL column")
+    parser.add_argument("--note", default="", help="a line for the top of the markdown (e.g. 'smoke run')")
     parser.add_argument("--results-md", type=Path, default=None,
                         help="default bench/RESULTS-workload.md (bench/RESULTS-workload-1m.md from 1M on)")
     args = parser.parse_args()

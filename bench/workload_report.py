@@ -95,6 +95,7 @@ def markdown(res: dict) -> str:
     m, opts = res["machine"], res["options"]
     ds = res.get("datasette") or {}
     lines = [f"# Workload benchmark: {res['count']:,} artifacts, {opts['write_rate']} writes/s", "",
+             *([f"**{opts['note']}**", ""] if opts.get("note") else []),
              f"- date {res['date']}; git commit `{res['commit']}`; wall time {res.get('wall_s')} s",
              f"- machine: {m['nproc']} cores, {m['cpu']}; load average at start {m['loadavg']}, at end "
              f"{m.get('loadavg_end')}; per column (1-min, before -> after): "
