@@ -40,6 +40,7 @@ class LagWatcher(threading.Thread):
         self._offset, self._inode, self._partial = 0, None, b""
 
     def run(self) -> None:
+        """Poll until stopped."""
         tick = 0
         while not self.stop_event.wait(0.02):
             self._tail()
@@ -82,6 +83,7 @@ class LagWatcher(threading.Thread):
             self.index_seen.append((time.monotonic(), int(found.group(1))))
 
     def index_generation(self) -> int:
+        """The latest generation seen in the index header (-1 before any)."""
         return self.index_seen[-1][1] if self.index_seen else -1
 
     def wait_for(self, generation: int, timeout: float) -> bool:
@@ -94,6 +96,7 @@ class LagWatcher(threading.Thread):
         return False
 
     def stop(self) -> None:
+        """Stop polling."""
         self.stop_event.set()
         self.join(5)
 
@@ -182,6 +185,7 @@ class CpuMeter(threading.Thread):
         return {pid: _stat(pid) for pid in [self.master, *_children(self.master)]}
 
     def run(self) -> None:
+        """Sample the running mirror_job children until stopped."""
         while not self.stop_event.wait(0.25):
             for worker in _children(self.master):
                 for child in _children(worker):

@@ -153,4 +153,5 @@ class SqliteWriter:
             return artifact_id
 
     def close(self) -> None:
+        """Close the connection."""
         self.conn.close()

@@ -46,10 +46,12 @@ class OurApi:
         return self.base + "/v1/artifacts", params
 
     def get_url(self, artifact_id: str) -> str:
+        """URL of one artifact."""
         return f"{self.base}/v1/artifacts/{artifact_id}"
 
     @staticmethod
     def token(body: dict) -> str | None:
+        """The next-page cursor of a list response."""
         return body.get("next_cursor")
 
 
@@ -78,10 +80,12 @@ class DatasetteApi:
         return self.table + ".json", params
 
     def get_url(self, artifact_id: str) -> str:
+        """URL of one row (Datasette's row page as JSON)."""
         return f"{self.table}/{artifact_id}.json"
 
     @staticmethod
     def token(body: dict) -> str | None:
+        """Datasette's next-page token of a table response."""
         return body.get("next")
 
 

@@ -45,6 +45,7 @@ class HttpWrites:
         return artifact_id, self.generation_of() if self.generation_of else None
 
     def close(self) -> None:
+        """Close the sessions."""
         for session in self.sessions:
             session.close()
 
@@ -56,10 +57,12 @@ class SqliteWrites:
         self.writer = sqlite_writer
 
     def apply(self, write) -> tuple[str, None]:
+        """Apply one write to the Datasette file; (id written, no generation)."""
         now = datetime.now(UTC).replace(tzinfo=None).isoformat(sep=" ", timespec="microseconds")
         return self.writer.apply(write, now), None
 
     def close(self) -> None:
+        """Close the file."""
         self.writer.close()
 
 
@@ -75,6 +78,7 @@ class Writer:
         self.pool = [threading.Thread(target=self._run, daemon=True) for _ in range(threads if rate > 0 else 0)]
 
     def start(self) -> None:
+        """Start the writer threads (the schedule starts now)."""
         self.started = time.monotonic()
         for thread in self.pool:
             thread.start()
