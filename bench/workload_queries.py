@@ -17,6 +17,7 @@ TYPES = ("run", "model", "telemetry")
 SOURCES = ("engine", "sim", "import")
 SORTS = ("created", "modified", "title", "size")
 COMMON_TAGS = 30  # tags ranked below this are "common" (the tag-filter class is split by it)
+PAGED_WORD_RANK = 1000  # cursor reads page on from searches of words this frequent (rarer ones rarely fill a page)
 # class -> share of the read stream
 MIX = {"search_1word": 12, "search_2words": 12, "search_type": 10, "search_facets": 10, "tag_common": 7,
        "tag_rare": 7, "first_page": 6, "cursor_page": 18, "get_by_id": 18}
@@ -84,6 +85,7 @@ class ReadStream:
         self.ids = self.rng.sample(ids, len(ids))
         self.filters, self.pages = _Distinct(), _Distinct()
         self.words, self.tag_ranks = word_draws(), {t: r for r, t in enumerate(tags())}
+        self.word_ranks = {w: r for r, w in enumerate(self.words.items)}
         self.reads: list[Read] = []
         self.next_id = 0
         self.paged_from: set[int] = set()  # reads a cursor read already pages on from
@@ -124,7 +126,8 @@ class ReadStream:
                 return None
             self.next_id += 1
             return Read(index, cls, artifact_id=self.ids[self.next_id - 1])
-        candidates = [r.index for r in self.reads[-400:-8] if r.cls in PAGED and r.index not in self.paged_from]
+        candidates = [r.index for r in self.reads[-400:-8] if r.cls in PAGED and r.index not in self.paged_from
+                      and all(self.word_ranks.get(w, 0) < PAGED_WORD_RANK for w in (r.search or "").split())]
         if not candidates:
             return None
         parent = rng.choice(candidates)
