@@ -14,6 +14,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[3] / "bench"))
 from mirror_watch import LagWatcher, lags
 from workload_clients import DatasetteApi, OurApi
 from workload_queries import ReadStream, write_stream
+from writer import Writer
 
 IDS = [f"run_{i:05d}" for i in range(3000)]
 
@@ -90,3 +91,28 @@ def test_write_stream_mixes_runs_and_edits():
     writes = write_stream(IDS, 200, 0.3)
     kinds = [w.kind for w in writes]
     assert 30 < kinds.count("run") < 90 and all(w.artifact_id in IDS for w in writes if w.kind == "edit")
+
+
+class _SlowSink:
+    """A sink whose writes take 0.2 s each (as a slow server's would)."""
+
+    def __init__(self):
+        self.applied = []
+
+    def apply(self, write):
+        time.sleep(0.2)
+        self.applied.append(write.index)
+        return f"id{write.index}", None
+
+    def close(self):
+        pass
+
+
+def test_the_writer_keeps_its_rate_when_writes_are_slower_than_the_interval():
+    sink = _SlowSink()
+    writer = Writer(sink, write_stream(IDS, 100, 0.0), rate=10, threads=4)
+    writer.start()
+    time.sleep(1.05)
+    done = writer.stop()
+    assert 9 <= len(done) <= 12 and all(w["ok"] and w["ms"] >= 200 for w in done)
+    assert max(w["late_ms"] for w in done) < 150
