@@ -23,7 +23,7 @@ from app.runfolder import series_path
 from app.timefmt import utcnow
 
 BATCH = 10_000  # rows per transaction on the bulk path
-COMMON_WORD = common_word()  # the vocabulary's most frequent word: roughly 1 artifact in 6 mentions it
+COMMON_WORD = common_word()  # the vocabulary's most frequent word: about 1 artifact in 10 mentions it
 RARE_WORD = "zeppelin"  # planted in 1 artifact in 10,000
 PLACES = ("Rotterdam", "Frankfurt", "Singapore", "Chicago", "Lyon", "Oslo", "Austin", "Osaka", "Leeds", "Porto")
 DESCRIBE = ("{a} scenario for {place}: {b} under {c} load with {n} nodes over {bins} bins. {more}.",

@@ -65,5 +65,5 @@ def tag_draws() -> Zipf:
 
 
 def common_word() -> str:
-    """The most frequent word: the suite's 'common word' probe (about 1 artifact in 6 or 7 has it)."""
+    """The most frequent word: the suite's 'common word' probe (about 1 artifact in 10 has it)."""
     return words()[0][0]
