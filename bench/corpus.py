@@ -12,9 +12,10 @@ from datetime import timedelta
 from pathlib import Path
 
 from common import git_commit  # (importing common puts the repository on sys.path)
+from vocabulary import common_word, tag_draws, word_draws
 
 from app.config import Config
-from app.demo.seed import NODE_NAMES, TAGS, WORDS
+from app.demo.seed import NODE_NAMES
 from app.migrate import upgrade
 from app.registry.context import RegistryContext
 from app.registry.records import CAPABILITIES, ArtifactRecord
@@ -22,13 +23,13 @@ from app.runfolder import series_path
 from app.timefmt import utcnow
 
 BATCH = 10_000  # rows per transaction on the bulk path
-COMMON_WORD = "capacity"  # one of the seed vocabulary's 36 words: roughly 1 artifact in 6 mentions it
+COMMON_WORD = common_word()  # the vocabulary's most frequent word: about 1 artifact in 10 mentions it
 RARE_WORD = "zeppelin"  # planted in 1 artifact in 10,000
 PLACES = ("Rotterdam", "Frankfurt", "Singapore", "Chicago", "Lyon", "Oslo", "Austin", "Osaka", "Leeds", "Porto")
-DESCRIBE = ("{a} scenario for {place}: {b} under {c} load with {n} nodes over {bins} bins.",
-            "Replays the {a} {b} profile observed in {place}; tuned for {c}.",
-            "What-if study of {a} and {b} at {place} ({bins} hourly bins, {n} nodes). Reviewed by {team}.",
-            "{a} model with {c} {b} assumptions; baseline for the {place} {team} planning cycle.")
+DESCRIBE = ("{a} scenario for {place}: {b} under {c} load with {n} nodes over {bins} bins. {more}.",
+            "Replays the {a} {b} profile observed in {place}; tuned for {c}. {more}.",
+            "What-if study of {a} and {b} at {place} ({bins} hourly bins, {n} nodes): {more}. Reviewed by {team}.",
+            "{a} model with {c} {b} assumptions; {more}; baseline for the {place} {team} planning cycle.")
 TEAMS = ("ops", "planning", "sre", "finance", "logistics")
 
 
@@ -38,12 +39,15 @@ def _size(rng: random.Random, kind: str) -> int:
 
 
 def generate(count: int, seed: int = 11) -> Iterator[ArtifactRecord]:
-    """`count` realistic records: 70/20/10 run/model/telemetry, 1-4 of 50 tags, two years of dates.
+    """`count` realistic records: 70/20/10 run/model/telemetry, 1-4 Zipf tags of 300, two years of dates.
+
+    Titles and descriptions draw Zipf-weighted from the vocabulary (vocabulary.py: ~5,300 real words).
 
     They come oldest first, as a registry meets its history: a rescan lists run_<timestamp> folders
     in name order, an index import in creation order.
     """
     rng = random.Random(seed)
+    draw_words, draw_tags = word_draws(), tag_draws()
     now = utcnow().replace(microsecond=0)
     ages = sorted((rng.randint(0, 2 * 365 * 86400) for _ in range(count)), reverse=True)
     models: list[str] = []
@@ -51,13 +55,14 @@ def generate(count: int, seed: int = 11) -> Iterator[ArtifactRecord]:
         roll = rng.random()
         kind = "run" if roll < 0.7 else "model" if roll < 0.9 else "telemetry"
         created = now - timedelta(seconds=age)
-        a, b, c = rng.sample(WORDS, 3)
+        a, b, c = draw_words.distinct(rng, 3)
+        more = " ".join(draw_words.draw(rng, rng.randint(3, 8)))
         nodes = rng.sample(NODE_NAMES, rng.randint(1, 5))
         bins = rng.choice((12, 24, 48, 168))
         place = rng.choice(PLACES)
         title = f"{a.title()} {b} {c} - {place} #{index}"
         description = rng.choice(DESCRIBE).format(a=a, b=b, c=c, place=place, n=len(nodes), bins=bins,
-                                                  team=rng.choice(TEAMS))
+                                                  team=rng.choice(TEAMS), more=more)
         if index % 10_000 == 4_321:
             description += f" Includes the {RARE_WORD} hangar feed."
         prefix = {"run": "run", "model": "model", "telemetry": "tel"}[kind]
@@ -82,7 +87,7 @@ def generate(count: int, seed: int = 11) -> Iterator[ArtifactRecord]:
             modified=created + timedelta(seconds=rng.randint(0, 3600)),
             source={"run": rng.choice(("engine", "engine", "engine", "sim")), "model": "engine",
                     "telemetry": "import"}[kind],
-            description=description, tags=rng.sample(TAGS, rng.randint(1, 4)),
+            description=description, tags=draw_tags.distinct(rng, rng.randint(1, 4)),
             capabilities=list(CAPABILITIES[kind]), size_bytes=_size(rng, kind),
             file_count=len(names), series_count=len(series) if kind == "run" else 0, file_names=names,
             metadata=metadata, derived_from=derived, fingerprint=f"{rng.getrandbits(64):016x}")
@@ -139,7 +144,7 @@ def _write(ctx: RegistryContext, batch: list[ArtifactRecord]) -> float:
     return took
 
 
-GENERATOR = 3  # bump when generate() changes: cached corpora of another generator are rebuilt
+GENERATOR = 4  # bump when generate() changes: cached corpora of another generator are rebuilt
 
 
 def sqlite_corpus(root: Path, count: int, reuse: bool, seed: int = 11) -> tuple[Path, dict | None]:

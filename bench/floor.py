@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 
 from common import repeat, summarize
+from corpus import COMMON_WORD, RARE_WORD
 
 from app.registry import service
 from app.registry.files import list_artifact_files
@@ -12,7 +13,7 @@ from app.registry.stats import registry_stats
 from app.registry.store.cache import SnapshotCache
 from app.registry.store.listing import ListQuery, list_artifacts
 
-COMMON, RARE = "capacity", "zeppelin"
+COMMON, RARE = COMMON_WORD, RARE_WORD
 CURSOR_DEPTH = 50_000
 
 
