@@ -29,6 +29,9 @@ def registry_counts(connection: Connection) -> dict:
         .order_by(func.count().desc(), artifact_tags.c.tag).limit(TOP_TAGS)
     ).all()
     skipped = connection.execute(select(func.count()).select_from(skipped_folders)).scalar_one()
+    duplicates = connection.execute(select(func.count()).where(live, c.duplicate_of.is_not(None))).scalar_one()
+    verdicts = dict(connection.execute(
+        select(c.verified, func.count()).where(live, c.verified.is_not(None)).group_by(c.verified)).all())
     return {
         "total": total,
         "deleted": deleted,
@@ -39,6 +42,8 @@ def registry_counts(connection: Connection) -> dict:
         "top_tags": [{"tag": tag, "count": n} for tag, n in top_tags],
         "created": {"oldest": iso(oldest), "newest": iso(newest)},
         "skipped": skipped,
+        "duplicates": duplicates,
+        "verified": {"reproducible": verdicts.get(True, 0), "not_reproducible": verdicts.get(False, 0)},
     }
 
 

@@ -23,6 +23,7 @@ from app.registry.store.pages import (
 )
 from app.registry.store.repository import ArtifactRepository
 from app.registry.store.search import SearchIndex, SearchMatch
+from app.registry.store.series import SeriesFilter, filter_condition, parse_sort, sort_key
 from app.registry.store.tables import artifact_tags, artifacts, relationships
 
 FACET_LIMIT = 50
@@ -60,6 +61,9 @@ class ListQuery:
     offset: int = 0
     cursor: str | None = None
     facets: list[str] = field(default_factory=list)
+    duplicates: str | None = None  # "hide": one run per scenario hash; "only": the later copies
+    verified: bool | None = None
+    series: list[SeriesFilter] = field(default_factory=list)
 
     @property
     def effective_sort(self) -> str:
@@ -193,6 +197,14 @@ def filter_conditions(query: ListQuery, walk_tags: bool = False) -> list:
         conditions.append(c.template_id == query.template_id)
     if query.model_id:
         conditions.append(c.model_id == query.model_id)
+    if query.duplicates:
+        conditions.append(c.duplicate_of.is_(None) if query.duplicates == "hide" else c.duplicate_of.is_not(None))
+    if query.verified is not None:
+        conditions.append(c.verified == query.verified)
+    conditions.extend(filter_condition(item) for item in query.series)
+    series_sort = parse_sort(query.effective_sort)
+    if series_sort:
+        conditions.append(sort_key(*series_sort)[1])
     if query.related_to:
         linked = union(
             select(relationships.c.source_id).where(relationships.c.target_id == query.related_to),
@@ -221,6 +233,9 @@ def _tag_conditions(query: ListQuery, walk: bool) -> list:
 def _sort_key(query: ListQuery, ranked):
     if query.effective_sort == "relevance":
         return ranked.c.rank, query.effective_order == "asc"  # best (lowest bm25) first means "desc"
+    series_sort = parse_sort(query.effective_sort)
+    if series_sort:
+        return sort_key(*series_sort)[0], query.effective_order == "desc"
     return SORT_COLUMNS[query.effective_sort], query.effective_order == "desc"
 
 

@@ -11,10 +11,18 @@ from typing import NamedTuple
 from sqlalchemy import Connection, bindparam, delete, func, insert, select, update
 
 from app.registry.records import ArtifactRecord, artifact_doc
+from app.registry.store.duplicates import settle_groups
 from app.registry.store.rows import ROW_COLUMNS, record_from_row, row_values
 from app.registry.store.search import search_backend
+from app.registry.store.series import write_stats
 from app.registry.store.state import SkippedRows, StateRows
-from app.registry.store.tables import artifact_tags, artifacts, relationships, skipped_folders
+from app.registry.store.tables import (
+    artifact_series_stats,
+    artifact_tags,
+    artifacts,
+    relationships,
+    skipped_folders,
+)
 
 # Statements of the hot paths, built once (building a select costs more than running it).
 _ROW_BY_ID = select(*ROW_COLUMNS).where(artifacts.c.id == bindparam("artifact_id"))
@@ -74,6 +82,8 @@ class ArtifactRepository(StateRows, SkippedRows):
         self.search.index_new_rows(self.connection, seq)
         self._write_tags(seq, record.tags)
         self.set_derived_from(record.id, record.derived_from)
+        write_stats(self.connection, [(seq, record.series_summary)])
+        settle_groups(self.connection, [record.scenario_hash])
 
     def add_many(self, records: list[ArtifactRecord]) -> None:
         """Insert many new artifacts with three executemany statements (rows, tags, links)."""
@@ -91,20 +101,33 @@ class ArtifactRepository(StateRows, SkippedRows):
             self.connection.execute(_INSERT_TAG_BY_ID, tags)
         if links:
             self.connection.execute(insert(relationships), links)
+        summarised = [r for r in records if r.series_summary]
+        if summarised:
+            seqs = dict(self.connection.execute(
+                select(artifacts.c.id, artifacts.c.seq).where(artifacts.c.seq >= first_seq)).all())
+            write_stats(self.connection, [(seqs[r.id], r.series_summary) for r in summarised])
+        settle_groups(self.connection, [r.scenario_hash for r in records])
 
     def save(self, record: ArtifactRecord) -> None:
         """Replace the stored row of an existing artifact (tags and outgoing links included)."""
-        self.connection.execute(
-            update(artifacts).where(artifacts.c.id == record.id).values(**row_values(record))
-        )
-        seq = self.connection.execute(select(artifacts.c.seq).where(artifacts.c.id == record.id)).scalar_one()
+        seq, old_hash = self.connection.execute(
+            select(artifacts.c.seq, artifacts.c.scenario_hash).where(artifacts.c.id == record.id)).one()
+        self.connection.execute(update(artifacts).where(artifacts.c.seq == seq).values(**row_values(record)))
         self.connection.execute(delete(artifact_tags).where(artifact_tags.c.artifact_seq == seq))
         self._write_tags(seq, record.tags)
         self.set_derived_from(record.id, record.derived_from)
+        write_stats(self.connection, [(seq, record.series_summary)], replace=True)
+        settle_groups(self.connection, [record.scenario_hash, old_hash])
 
     def remove(self, artifact_id: str) -> None:
-        """Delete the row permanently (purge), with its tags and links."""
+        """Delete the row permanently (purge), with its tags, series stats and links."""
+        found = self.connection.execute(
+            select(artifacts.c.seq, artifacts.c.scenario_hash).where(artifacts.c.id == artifact_id)).first()
+        if found is not None:
+            self.connection.execute(delete(artifact_series_stats).where(artifact_series_stats.c.artifact_seq == found.seq))
         self.connection.execute(delete(artifacts).where(artifacts.c.id == artifact_id))
+        if found is not None:
+            settle_groups(self.connection, [found.scenario_hash])
         self.connection.execute(
             delete(relationships).where(
                 (relationships.c.source_id == artifact_id) | (relationships.c.target_id == artifact_id)
@@ -121,7 +144,7 @@ class ArtifactRepository(StateRows, SkippedRows):
 
     def clear_all(self) -> None:
         """Delete every artifact, tag, link and skipped folder (a rebuild starts from nothing)."""
-        for table in (artifact_tags, relationships, skipped_folders, artifacts):
+        for table in (artifact_tags, artifact_series_stats, relationships, skipped_folders, artifacts):
             self.connection.execute(delete(table))
 
     def fingerprints(self) -> dict[str, KnownFolder]:
