@@ -77,6 +77,8 @@ class ListQuery:
         """Hash of the filters and search (what decides the set of matches and their total)."""
         unbound = ("limit", "offset", "cursor", "facets", "sort", "order")
         bound = {k: v for k, v in asdict(self).items() if k not in unbound}
+        if parse_sort(self.effective_sort):  # sorting by a series keeps only the artifacts that have it
+            bound["sort"] = self.effective_sort
         return hashlib.sha256(json.dumps(bound, default=str, sort_keys=True).encode()).hexdigest()[:16]
 
     def fingerprint(self) -> str:
