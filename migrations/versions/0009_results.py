@@ -2,8 +2,8 @@
 
 `artifacts` gains `scenario_hash` (runs: model + seed), `duplicate_of` (the earliest run of the same
 scenario hash), `verified` (the last verify verdict) and `series_summary` (JSON per-series summaries);
-`artifact_series_stats` holds one row per (artifact, series node, stat) for the `series=` filters, indexed
-by (node, stat, value). The summaries are read from the folders: live runs and telemetry lose their
+`artifact_series_stats` holds one row per (artifact, series node, stat) for the `series=` filters, keyed
+by (node, stat, value, artifact_seq) (WITHOUT ROWID on SQLite), with an index on artifact_seq for deletes. The summaries are read from the folders: live runs and telemetry lose their
 fingerprint here, so the next rescan (`flask registry rescan`, or `POST /v1/artifacts/rescan`) re-reads
 them and fills summaries, scenario hashes and duplicates; until then they have no summaries.
 
@@ -33,18 +33,19 @@ def upgrade() -> None:
     op.create_index("ix_artifacts_verified", "artifacts", ["verified"])
     op.create_table(
         "artifact_series_stats",
-        sa.Column("artifact_seq", sa.Integer, sa.ForeignKey("artifacts.seq", ondelete="CASCADE"), nullable=False),
         sa.Column("node", sa.String(200), nullable=False),
         sa.Column("stat", sa.String(8), nullable=False),
         sa.Column("value", sa.Float, nullable=False),
-        sa.PrimaryKeyConstraint("artifact_seq", "node", "stat"),
+        sa.Column("artifact_seq", sa.Integer, sa.ForeignKey("artifacts.seq", ondelete="CASCADE"), nullable=False),
+        sa.PrimaryKeyConstraint("node", "stat", "value", "artifact_seq"),
+        sqlite_with_rowid=False,
     )
-    op.create_index("ix_series_stats_value", "artifact_series_stats", ["node", "stat", "value", "artifact_seq"])
+    op.create_index("ix_series_stats_artifact", "artifact_series_stats", ["artifact_seq"])
     op.execute("UPDATE artifacts SET fingerprint = '' WHERE deleted_at IS NULL AND type IN ('run', 'telemetry')")
 
 
 def downgrade() -> None:
-    op.drop_index("ix_series_stats_value", table_name="artifact_series_stats")
+    op.drop_index("ix_series_stats_artifact", table_name="artifact_series_stats")
     op.drop_table("artifact_series_stats")
     for name in ("ix_artifacts_verified", "ix_artifacts_duplicate_of", "ix_artifacts_scenario_hash"):
         op.drop_index(name, table_name="artifacts")

@@ -61,15 +61,17 @@ artifacts = Table(
     Index("ix_artifacts_verified", "verified"),
 )
 
-# One row per (artifact, series node, stat): the series filters range over (node, stat, value).
+# One row per (artifact, series node, stat): the series filters range over the primary key (node, stat, value,
+# artifact_seq), a WITHOUT ROWID table on SQLite (one b-tree, no separate rowid table); deletes go by artifact_seq.
 artifact_series_stats = Table(
     "artifact_series_stats",
     metadata,
-    Column("artifact_seq", Integer, ForeignKey("artifacts.seq", ondelete="CASCADE"), primary_key=True),
     Column("node", String(200), primary_key=True),
     Column("stat", String(8), primary_key=True),
-    Column("value", Float, nullable=False),
-    Index("ix_series_stats_value", "node", "stat", "value", "artifact_seq"),
+    Column("value", Float, primary_key=True),
+    Column("artifact_seq", Integer, ForeignKey("artifacts.seq", ondelete="CASCADE"), primary_key=True),
+    Index("ix_series_stats_artifact", "artifact_seq"),
+    sqlite_with_rowid=False,
 )
 
 artifact_tags = Table(

@@ -48,5 +48,4 @@ def test_sort_keys():
 
 def test_only_finite_numbers_become_rows():
     rows = stat_rows(7, {"served": {"points": 2, "min": 1, "max": float("inf"), "mean": None, "last": True}})
-    assert rows == [{"artifact_seq": 7, "node": "served", "stat": "points", "value": 2.0},
-                    {"artifact_seq": 7, "node": "served", "stat": "min", "value": 1.0}]
+    assert rows == [(7, "served", "points", 2.0), (7, "served", "min", 1.0)]
