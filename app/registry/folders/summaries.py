@@ -13,7 +13,6 @@ from app.registry.folders.descriptors import read_json
 from app.runfolder import series_path
 from app.storage import Storage
 
-STATS = ("points", "min", "max", "mean", "sum", "last")
 CATALOG_JSON = "catalog.json"
 MAX_SERIES_BYTES = 8 * 1024 * 1024  # a larger series file is summarised as unreadable (no stats)
 MAX_SUMMARISED = 200  # series per artifact
