@@ -3,7 +3,8 @@
 `artifacts` gains `scenario_hash` (runs: model + seed), `duplicate_of` (the earliest run of the same
 scenario hash), `verified` (the last verify verdict) and `series_summary` (JSON per-series summaries);
 `artifact_series_stats` holds one row per (artifact, series node, stat) for the `series=` filters, keyed
-by (node, stat, value, artifact_seq) (WITHOUT ROWID on SQLite), with an index on artifact_seq for deletes. The summaries are read from the folders: live runs and telemetry lose their
+by (node, stat, value, artifact_seq) (WITHOUT ROWID on SQLite), with an index on (artifact_seq, node, stat,
+value) for per-row probes and deletes. The summaries are read from the folders: live runs and telemetry lose their
 fingerprint here, so the next rescan (`flask registry rescan`, or `POST /v1/artifacts/rescan`) re-reads
 them and fills summaries, scenario hashes and duplicates; until then they have no summaries.
 
@@ -40,7 +41,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("node", "stat", "value", "artifact_seq"),
         sqlite_with_rowid=False,
     )
-    op.create_index("ix_series_stats_artifact", "artifact_series_stats", ["artifact_seq"])
+    op.create_index("ix_series_stats_artifact", "artifact_series_stats", ["artifact_seq", "node", "stat", "value"])
     op.execute("UPDATE artifacts SET fingerprint = '' WHERE deleted_at IS NULL AND type IN ('run', 'telemetry')")
 
 

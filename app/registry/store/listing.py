@@ -32,7 +32,7 @@ MAX_RELEVANCE_OFFSET = 10_000
 # The largest ranked window fetched (with snippets) from the full-text index and cached; a page it cannot
 # settle exactly (ties at its edge, a deep offset or cursor) is read by the (rank, id) keyset walk instead.
 MAX_WINDOW = 1024
-# From this many matches on, a tag filter walks the sort index instead of collecting and sorting rows.
+# From this many matches on, tag and series filters walk the sort index instead of collecting and sorting rows.
 COMMON_TAG_ROWS = 1000
 
 
@@ -126,7 +126,7 @@ def list_artifacts(connection: Connection, search: SearchIndex, cache: SnapshotC
         keys, snippets = _best_matches(connection, search, match, query, filters, cache.bound(snapshot), after)
     if keys is None:
         ranked = search.ranked(match) if query.effective_sort == "relevance" else None
-        if query.tags and total >= COMMON_TAG_ROWS:
+        if (query.tags or query.series) and total >= COMMON_TAG_ROWS:
             conditions = [*filter_conditions(query, walk_tags=True), *conditions[len(filters):]]
         walk = partial(page_keys, connection, query, conditions, *_sort_key(query, ranked), ranked, after)
         if ranked is None:
@@ -203,7 +203,7 @@ def filter_conditions(query: ListQuery, walk_tags: bool = False) -> list:
         conditions.append(c.duplicate_of.is_(None) if query.duplicates == "hide" else c.duplicate_of.is_not(None))
     if query.verified is not None:
         conditions.append(c.verified == query.verified)
-    conditions.extend(filter_condition(item) for item in query.series)
+    conditions.extend(filter_condition(item, walk_tags) for item in query.series)
     series_sort = parse_sort(query.effective_sort)
     if series_sort:
         conditions.append(sort_key(*series_sort)[1])

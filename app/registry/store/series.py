@@ -1,8 +1,9 @@
 """Per-series summaries as rows (artifact_series_stats) and the `series=` filters and `sort=series:` keys over them.
 
-Each filter is `seq IN (SELECT artifact_seq FROM artifact_series_stats WHERE node = ? AND stat = ? AND
-value <op> ?)`: a range over the (node, stat, value, artifact_seq) primary key, so the set of candidates comes from the index,
-never from a walk of the artifacts.
+A filter matching few artifacts is `seq IN (SELECT artifact_seq FROM artifact_series_stats WHERE node = ? AND
+stat = ? AND value <op> ?)`: a range over the (node, stat, value, artifact_seq) primary key. One matching many
+(as for common tags) is a correlated EXISTS probing (artifact_seq, node, stat, value) while the sort index is
+walked, so a page stops after its rows instead of collecting every match first.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import math
 import re
 from typing import NamedTuple
 
-from sqlalchemy import Connection, delete, select
+from sqlalchemy import Connection, delete, exists, select
 
 from app.registry.store.tables import artifact_series_stats, artifacts
 
@@ -93,11 +94,13 @@ def _compare(column, op: str, value: float):
             "=": column == value}[op]
 
 
-def filter_condition(item: SeriesFilter):
-    """WHERE condition on artifacts for one series filter (index range over (node, stat, value))."""
+def filter_condition(item: SeriesFilter, walk: bool = False):
+    """WHERE condition on artifacts for one series filter: an index range, or (`walk`) a per-row probe."""
     s = artifact_series_stats.c
-    matching = select(s.artifact_seq).where(s.node == item.node, s.stat == item.stat, _compare(s.value, item.op, item.value))
-    return artifacts.c.seq.in_(matching)
+    where = (s.node == item.node, s.stat == item.stat, _compare(s.value, item.op, item.value))
+    if walk:
+        return exists().where(s.artifact_seq == artifacts.c.seq, *where)
+    return artifacts.c.seq.in_(select(s.artifact_seq).where(*where))
 
 
 def sort_key(node: str, stat: str):

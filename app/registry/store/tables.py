@@ -61,8 +61,9 @@ artifacts = Table(
     Index("ix_artifacts_verified", "verified"),
 )
 
-# One row per (artifact, series node, stat): the series filters range over the primary key (node, stat, value,
-# artifact_seq), a WITHOUT ROWID table on SQLite (one b-tree, no separate rowid table); deletes go by artifact_seq.
+# One row per (artifact, series node, stat): rare matches come from a range over the primary key (node, stat,
+# value, artifact_seq), a WITHOUT ROWID table on SQLite; common ones walk the sort index and probe
+# (artifact_seq, node, stat, value) per row, which deletes use too.
 artifact_series_stats = Table(
     "artifact_series_stats",
     metadata,
@@ -70,7 +71,7 @@ artifact_series_stats = Table(
     Column("stat", String(8), primary_key=True),
     Column("value", Float, primary_key=True),
     Column("artifact_seq", Integer, ForeignKey("artifacts.seq", ondelete="CASCADE"), primary_key=True),
-    Index("ix_series_stats_artifact", "artifact_seq"),
+    Index("ix_series_stats_artifact", "artifact_seq", "node", "stat", "value"),
     sqlite_with_rowid=False,
 )
 
