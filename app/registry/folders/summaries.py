@@ -63,9 +63,10 @@ def run_summaries(storage: Storage, key: str, series: list[str], names: set[str]
         if measure in summaries or path not in names:
             continue
         try:
-            values = parse_values(storage.read_bytes(f"{key}/{path}", limit=MAX_SERIES_BYTES))
+            data = storage.read_bytes(f"{key}/{path}", limit=MAX_SERIES_BYTES + 1)
         except Exception:  # a file that cannot be read has no summary; the folder is still indexed
             continue
+        values = parse_values(data) if len(data) <= MAX_SERIES_BYTES else None
         if values is not None:
             summaries[measure] = summarise(values)
     return summaries
