@@ -12,6 +12,7 @@ from flask.cli import AppGroup
 
 from app.demo.seed import seed_demo, seed_synthetic
 from app.engine.service import run_spec
+from app.engine.verification import verification_targets, verify_run
 from app.errors import RegistryError
 from app.migrate import db_cli, upgrade
 from app.registry import maintenance
@@ -192,6 +193,45 @@ def retention_command(older_than: str, artifact_type: str | None, keep_tag: str 
     outcome = bulk_delete(ctx, [c["id"] for c in candidates])
     click.echo(f"soft-deleted {outcome.succeeded}")
     _finish(ctx)
+
+
+@registry_cli.command("verify")
+@click.argument("ids", nargs=-1)
+@click.option("--all", "every", is_flag=True, help="Every live artifact of --type (default: runs).")
+@click.option("--type", "artifact_type", type=click.Choice(["run", "model", "telemetry"]), default="run")
+def verify_command(ids: tuple[str, ...], every: bool, artifact_type: str) -> None:
+    """Re-run runs from spec.yaml and seed and compare their series hashes; exit 1 if any does not reproduce."""
+    ctx = _ctx()
+    targets = list(ids) + (list(verification_targets(ctx, [artifact_type])) if every else [])
+    if not targets:
+        raise click.UsageError("give artifact ids or --all")
+    failed, skipped, passed = [], [], 0
+    for artifact_id in _progress("verifying")(list(dict.fromkeys(targets))):
+        try:
+            verdict = verify_run(ctx, artifact_id)
+        except RegistryError as exc:
+            skipped.append(f"{artifact_id}: {exc.message}")
+            continue
+        if verdict["reproducible"]:
+            passed += 1
+        else:
+            failed.append(verdict)
+    _finish(ctx)
+    click.echo(f"reproducible {passed}, not reproducible {len(failed)}, not verifiable {len(skipped)}")
+    for verdict in failed:
+        click.echo(f"NOT REPRODUCIBLE {verdict['artifact_id']}: " + _why(verdict))
+    for line in skipped:
+        click.echo(f"skipped {line}")
+    if failed:
+        sys.exit(1)
+
+
+def _why(verdict: dict) -> str:
+    if verdict.get("error"):
+        return verdict["error"]
+    parts = [f"{d['series']} line {d['line']}: {d['reason']}" for d in verdict["differences"]]
+    parts += [f"{sid}: not produced by the re-run" for sid in verdict["missing"]]
+    return "; ".join(parts)
 
 
 def _age(text: str):

@@ -83,6 +83,12 @@ class ArtifactUnreadable(Conflict):
     code = "artifact_unreadable"
 
 
+class NotVerifiable(Conflict):
+    """The artifact cannot be verified (not a run, or no spec.yaml or seed to re-run it from)."""
+
+    code = "not_verifiable"
+
+
 class PreconditionFailed(RegistryError):
     """The resource changed since it was read (If-Match)."""
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from datetime import datetime
 from pathlib import Path
@@ -19,8 +20,8 @@ from app.runfolder import (
 
 def write_run(data_dir: Path, run_id: str, *, title: str | None = None, tags=(), created: datetime | None = None,
               nodes=("demand", "served"), description: str | None = None, extra_bytes: int = 0,
-              provenance: dict | None = None) -> Path:
-    """Write a minimal but complete run folder and return its path."""
+              provenance: dict | None = None, scenario_hash: str | None = None) -> Path:
+    """Write a minimal but complete run folder and return its path (its scenario hash unique unless given)."""
     folder = data_dir / run_id
     (folder / "series").mkdir(parents=True)
     created = created or datetime(2025, 1, 1)
@@ -38,7 +39,8 @@ def write_run(data_dir: Path, run_id: str, *, title: str | None = None, tags=(),
     (folder / SPEC_YAML).write_text(json.dumps(spec))  # JSON is valid YAML
     series = [series_id(n) for n in nodes]
     stamp = created.strftime("%Y-%m-%dT%H:%M:%S.0000000Z")
-    run = run_document(run_id, "test", {"bins": 3, "binMinutes": 60}, "sha256:00", stamp, series)
+    scenario_hash = scenario_hash or "sha256:" + hashlib.sha256(run_id.encode()).hexdigest()
+    run = run_document(run_id, "test", {"bins": 3, "binMinutes": 60}, scenario_hash, stamp, series)
     (folder / RUN_JSON).write_bytes(json_bytes(run))
     manifest = {"schemaVersion": 1, "rng": {"kind": "pcg32", "seed": 1}, "createdUtc": stamp}
     if provenance:

@@ -70,9 +70,12 @@ def parse_id_list() -> list[str]:
     return list(dict.fromkeys(ids))  # a repeated id is one artifact: processed and counted once
 
 
+REPEATABLE_PARAMETERS = {"series"}  # ANDed filters: each occurrence is one more condition
+
+
 def reject_repeated_parameters() -> None:
-    """A query parameter given twice is ambiguous: a 400 naming it."""
-    repeated = sorted(k for k, values in request.args.lists() if len(values) > 1)
+    """A query parameter given twice is ambiguous (except the repeatable ones): a 400 naming it."""
+    repeated = sorted(k for k, values in request.args.lists() if len(values) > 1 and k not in REPEATABLE_PARAMETERS)
     if repeated:
         raise BadRequest(f"repeated query parameter: {', '.join(repeated)}",
                          details={k: "given more than once" for k in repeated})

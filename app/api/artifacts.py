@@ -13,8 +13,10 @@ from app.api.schemas import (
     ArtifactUpdateSchema,
     BulkResponseSchema,
     IncludeDeletedSchema,
-    ListQuerySchema,
+    VerificationSchema,
 )
+from app.api.schemas_list import ListQuerySchema
+from app.engine.verification import verify_run
 from app.registry import service
 from app.registry.files import file_json, files_of
 from app.registry.records import artifact_json
@@ -118,3 +120,11 @@ def archive(_=None):
 def bulk_delete(_=None):
     """Soft-delete artifacts (body: a JSON list of ids)."""
     return _bulk_body(service.bulk_delete(context(), parse_id_list()), "deleted")
+
+
+@blp.route("/<artifact_id>/verify", methods=["POST"])
+@blp.response(200, VerificationSchema)
+@blp.errors(400, 404, 409)
+def verify(artifact_id: str):
+    """Re-run a run from its spec.yaml and seed; compare every series' SHA-256 with manifest.seriesHashes."""
+    return verify_run(context(), artifact_id)

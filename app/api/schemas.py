@@ -1,9 +1,6 @@
-"""marshmallow schemas: request parsing (with FlowTime .NET aliases) and response shapes for OpenAPI."""
+"""marshmallow schemas: response shapes for OpenAPI, labels and the small query schemas (the list query: schemas_list)."""
 
 from __future__ import annotations
-
-import re
-from datetime import datetime, time
 
 from marshmallow import (
     EXCLUDE,
@@ -12,75 +9,17 @@ from marshmallow import (
     ValidationError,
     fields,
     post_load,
-    pre_load,
     validate,
     validates_schema,
 )
 
 from app.registry.records import (
-    ARTIFACT_TYPES,
-    CAPABILITIES,
     DESCRIPTION_MAX,
-    SOURCES,
     TAG_PATTERN,
     TAGS_MAX,
     TITLE_MAX,
     label_problems,
 )
-from app.registry.store.listing import SORT_COLUMNS, ListQuery
-from app.timefmt import parse_iso
-
-MAX_LIMIT = 1000
-MAX_INT = 2**63 - 1
-DOTNET_ALIASES = {
-    "skip": "offset", "sortBy": "sort", "sortOrder": "order", "createdAfter": "created_after",
-    "createdBefore": "created_before", "minSize": "min_size", "maxSize": "max_size", "fullText": "search",
-    "includeArchived": "include_archived", "relatedTo": "related_to", "templateId": "template_id",
-    "modelId": "model_id", "q": "search", "includeDeleted": "include_deleted",
-}
-_ALL_CAPABILITIES = sorted({c for caps in CAPABILITIES.values() for c in caps})
-
-
-class CommaList(fields.String):
-    """`a,b|c` -> ["a", "b", "c"], each checked against an allowed set (or a pattern)."""
-
-    def __init__(self, allowed=None, pattern: re.Pattern | None = None, **kwargs):
-        if allowed:  # documented in OpenAPI as a pattern, so clients (and fuzzers) know the values
-            alternatives = "|".join(re.escape(a) for a in allowed)
-            kwargs["metadata"] = {"pattern": f"^({alternatives})([,|]({alternatives}))*$", **kwargs.get("metadata", {})}
-        super().__init__(**kwargs)
-        self.allowed, self.pattern = allowed, pattern
-
-    def _deserialize(self, value, attr, data, **kwargs):
-        if not isinstance(value, str):
-            raise ValidationError("must be a comma-separated string")
-        items = [v.strip() for v in re.split(r"[,|]", value) if v.strip()]
-        bad = [v for v in items if (self.allowed and v not in self.allowed)
-               or (self.pattern and not self.pattern.match(v))]
-        if bad:
-            hint = f"; allowed: {', '.join(self.allowed)}" if self.allowed else ""
-            raise ValidationError(f"invalid value(s): {', '.join(bad)}{hint}")
-        return list(dict.fromkeys(items))
-
-
-class FlexibleDate(fields.Field):
-    """A date or datetime (naive means UTC); a bare date as an upper bound covers the whole day."""
-
-    def __init__(self, end_of_day: bool = False, **kwargs):
-        super().__init__(**kwargs)
-        self.end_of_day = end_of_day
-
-    def _deserialize(self, value, attr, data, **kwargs):
-        if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()):
-            try:
-                day = datetime.strptime(value.strip(), "%Y-%m-%d").date()
-            except ValueError as exc:
-                raise ValidationError("not a valid date") from exc
-            return datetime.combine(day, time.max if self.end_of_day else time.min)
-        parsed = parse_iso(value) if isinstance(value, str) else None
-        if parsed is None:
-            raise ValidationError("not a valid date or datetime (use ISO-8601, e.g. 2025-09-21T16:11:33Z)")
-        return parsed
 
 
 class ErrorSchema(Schema):
@@ -90,56 +29,6 @@ class ErrorSchema(Schema):
     code = fields.String(required=True, metadata={"description": "a machine-readable code"})
     status = fields.Integer(required=True)
     details = fields.Dict(required=True, metadata={"description": "field or parameter -> what is wrong"})
-
-
-class ListQuerySchema(Schema):
-    """Query parameters of GET /v1/artifacts."""
-
-    class Meta:
-        unknown = RAISE
-
-    type = CommaList(allowed=ARTIFACT_TYPES, metadata={"description": "run, model, telemetry (`,` or `|`)"})
-    tags = CommaList(pattern=TAG_PATTERN, metadata={"description": "all must match (see tag_mode)"})
-    tag_mode = fields.String(validate=validate.OneOf(["all", "any"]), load_default="all")
-    source = CommaList(allowed=SOURCES)
-    capabilities = CommaList(allowed=_ALL_CAPABILITIES)
-    created_after = FlexibleDate()
-    created_before = FlexibleDate(end_of_day=True)
-    min_size = fields.Integer(strict=False, validate=validate.Range(0, MAX_INT - 1))
-    max_size = fields.Integer(strict=False, validate=validate.Range(0, MAX_INT - 1))
-    template_id = fields.String(validate=validate.Length(1, 200))
-    model_id = fields.String(validate=validate.Length(1, 200))
-    related_to = fields.String(validate=validate.Length(1, 200))
-    include_deleted = fields.Boolean(load_default=False)
-    include_archived = fields.Boolean(load_default=False)
-    search = fields.String(validate=validate.Length(max=1000))
-    sort = fields.String(validate=validate.OneOf([*SORT_COLUMNS, "relevance"]))
-    order = fields.String(validate=validate.OneOf(["asc", "desc"]))
-    limit = fields.Integer(validate=validate.Range(min=1, max=MAX_INT - 1), load_default=50)
-    offset = fields.Integer(validate=validate.Range(min=0, max=10**9), load_default=0)
-    cursor = fields.String(validate=validate.Length(max=2000))
-    facets = CommaList(allowed=("type", "tags", "source"))
-
-    @pre_load
-    def rename_aliases(self, data, **kwargs):
-        """Accept the FlowTime .NET parameter names."""
-        renamed = {}
-        for key in data:
-            target = DOTNET_ALIASES.get(key, key)
-            if target in renamed:
-                raise ValidationError(f"given twice (as {key} and an alias)", field_name=target)
-            renamed[target] = data[key]
-        return renamed
-
-    @post_load
-    def to_query(self, data, **kwargs) -> ListQuery:
-        """Build the ListQuery (limit above 1000 is clamped)."""
-        data["limit"] = min(data["limit"], MAX_LIMIT)
-        if "type" in data:
-            data["types"] = data.pop("type")
-        if "source" in data:
-            data["sources"] = data.pop("source")
-        return ListQuery(**data)
 
 
 class IncludeDeletedSchema(Schema):
@@ -229,6 +118,34 @@ class ArtifactSchema(Schema):
     totalSize = fields.Integer(metadata={"description": "FlowTime: total bytes (= size_bytes)"})
     lastModified = fields.String(metadata={"description": "FlowTime: ISO timestamp, never null (= modified)"})
     file_details = fields.List(fields.Nested(FileSchema), metadata={"description": "GET by id only"})
+    series_summary = fields.Dict(allow_none=True, metadata={
+        "description": "runs and telemetry: {node: {points, min, max, mean, sum, last}}"})
+    duplicate_of = fields.String(allow_none=True, metadata={
+        "description": "runs: the earliest run with the same scenarioHash (model + seed)"})
+    verification = fields.Nested(lambda: VerificationSchema(), allow_none=True,
+                                 metadata={"description": "the last verify verdict"})
+
+
+class SeriesDifferenceSchema(Schema):
+    series = fields.String()
+    reason = fields.String()
+    line = fields.Integer(allow_none=True)
+    expected = fields.String(allow_none=True, metadata={"description": "the stored file's line"})
+    actual = fields.String(allow_none=True, metadata={"description": "the re-run's line"})
+
+
+class VerificationSchema(Schema):
+    """POST /v1/artifacts/{id}/verify: does the run reproduce from its spec.yaml and seed?"""
+
+    artifact_id = fields.String()
+    reproducible = fields.Boolean()
+    checked_series = fields.Integer()
+    mismatched = fields.List(fields.String())
+    missing = fields.List(fields.String())
+    verified_at = fields.String()
+    engine_version = fields.String()
+    differences = fields.List(fields.Nested(SeriesDifferenceSchema))
+    error = fields.String(allow_none=True, metadata={"description": "why the engine could not re-run it"})
 
 
 class FacetValueSchema(Schema):
@@ -290,6 +207,8 @@ class StatsSchema(Schema):
     top_tags = fields.List(fields.Dict())
     created = fields.Dict()
     skipped = fields.Integer()
+    duplicates = fields.Integer(metadata={"description": "live runs that duplicate an earlier one"})
+    verified = fields.Dict(metadata={"description": "runs by last verdict: reproducible, not_reproducible"})
     index = fields.Dict()
 
 

@@ -24,6 +24,7 @@ TITLE_MAX = 200
 DESCRIPTION_MAX = 10_000
 TAGS_MAX = 50
 USER_FIELDS = ("title", "description", "tags")
+VERIFICATION = "verification"
 
 
 @dataclass
@@ -51,10 +52,24 @@ class ArtifactRecord:
     deleted_at: datetime | None = None
     fingerprint: str = ""
     file_names: list[str] | None = None  # relative names; None for rows stored before migration 0008
+    # {node: {points, min, max, mean, sum, last}} read from the folder; None before migration 0009's rescan
+    series_summary: dict | None = None
+    duplicate_of: str | None = None  # the earliest run with the same scenario hash (set by the store)
 
     @property
     def archived(self) -> bool:
         return ARCHIVED_TAG in self.tags
+
+    @property
+    def scenario_hash(self) -> str | None:
+        value = self.metadata.get("scenario_hash") if self.type == "run" else None
+        return value if isinstance(value, str) and value else None
+
+    @property
+    def verification(self) -> dict | None:
+        """The last verify verdict (user state: kept in user_edits, so rescans and the mirror keep it)."""
+        value = self.user_edits.get(VERIFICATION)
+        return value if isinstance(value, dict) else None
 
     @property
     def template_id(self) -> str | None:
@@ -91,7 +106,7 @@ def artifact_json(record: ArtifactRecord) -> dict:
 FLOWTIME_KEYS = ("files", "totalSize", "lastModified")
 ARTIFACT_KEYS = ("id", "type", "title", "description", "created", "modified", "tags", "source", "schema_version",
                  "capabilities", "relationships", "path", "size_bytes", "size_mb", "file_count", "series_count",
-                 "metadata", "deleted_at", *FLOWTIME_KEYS)
+                 "metadata", "deleted_at", "series_summary", "duplicate_of", "verification", *FLOWTIME_KEYS)
 
 
 def flowtime_fields(record: ArtifactRecord, file_names: list[str]) -> dict:
@@ -124,6 +139,9 @@ def artifact_doc(record: ArtifactRecord) -> dict:
         "series_count": record.series_count,
         "metadata": record.metadata,
         "deleted_at": iso(record.deleted_at),
+        "series_summary": record.series_summary,
+        "duplicate_of": record.duplicate_of,
+        "verification": record.verification,
     }
     if record.file_names is not None:
         doc.update(flowtime_fields(record, record.file_names))
@@ -153,6 +171,9 @@ def record_from_json(doc: dict) -> ArtifactRecord:
         generates=list(relationships.get("generates") or []),
         deleted_at=parse_iso(doc.get("deleted_at")),
         file_names=file_names_from(doc.get("files")),
+        series_summary=doc.get("series_summary") if isinstance(doc.get("series_summary"), dict) else None,
+        duplicate_of=doc.get("duplicate_of") if isinstance(doc.get("duplicate_of"), str) else None,
+        user_edits={VERIFICATION: doc["verification"]} if isinstance(doc.get("verification"), dict) else {},
     )
 
 

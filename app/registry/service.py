@@ -15,7 +15,7 @@ from app.errors import ArtifactUnreadable, Conflict, NotFound, PreconditionFaile
 from app.registry.context import RegistryContext
 from app.registry.folders.legacy_docs import complete_documents
 from app.registry.folders.scanner import Candidate, Unindexable, read_candidate
-from app.registry.records import ARCHIVED_TAG, ArtifactRecord, artifact_json
+from app.registry.records import ARCHIVED_TAG, VERIFICATION, ArtifactRecord, artifact_json
 from app.registry.store.listing import ListQuery, ListResult
 from app.registry.store.listing import list_artifacts as run_list_query
 from app.registry.store.repository import ArtifactRepository
@@ -128,6 +128,11 @@ def restore_artifact(ctx: RegistryContext, artifact_id: str, if_match: str | Non
     return _edit(ctx, artifact_id, change)
 
 
+def record_verification(ctx: RegistryContext, artifact_id: str, verdict: dict) -> ArtifactRecord:
+    """Store a verify verdict with the artifact (user state: rescans, the mirror and rebuilds keep it)."""
+    return _edit(ctx, artifact_id, lambda record: record.with_user_edits({VERIFICATION: verdict}))
+
+
 @dataclass
 class BulkOutcome:
     """Per-id results of a bulk action."""
@@ -214,5 +219,5 @@ def _remove_unregistered(ctx: RegistryContext, key: str) -> None:
 
 __all__ = ["etag_of", "require_match", "get_artifact", "list_artifacts", "update_artifact", "delete_artifact",
            "restore_artifact", "archive_artifacts", "bulk_delete", "register_folder", "register_new_folder",
-           "require_artifact",
+           "require_artifact", "record_verification",
            "BulkOutcome"]

@@ -13,26 +13,28 @@ from app.telemetry.shape import Chunk, Layout
 
 
 class _Acc:
-    """Running count, min, max and sum of the finite values of one series."""
+    """Running count, min, max, sum and last of the finite values of one series."""
 
-    __slots__ = ("count", "low", "high", "total")
+    __slots__ = ("count", "low", "high", "total", "last")
 
     def __init__(self) -> None:
-        self.count, self.low, self.high, self.total = 0, math.inf, -math.inf, 0.0
+        self.count, self.low, self.high, self.total, self.last = 0, math.inf, -math.inf, 0.0, None
 
-    def merge(self, count: int, low, high, total) -> None:
+    def merge(self, count: int, low, high, total, last=None) -> None:
         if not count:
             return
         self.count += count
         self.low, self.high = min(self.low, low), max(self.high, high)
         self.total += total
+        self.last = last
 
     def summary(self) -> dict:
         if not self.count:
-            return {"points": 0, "min": None, "max": None, "mean": None}
+            return {"points": 0, "min": None, "max": None, "mean": None, "sum": None, "last": None}
         mean = self.total / self.count
         return {"points": self.count, "min": self.low, "max": self.high,
-                "mean": mean if math.isfinite(mean) else None}
+                "mean": mean if math.isfinite(mean) else None,
+                "sum": self.total if math.isfinite(self.total) else None, "last": self.last}
 
 
 def check_finite(values: np.ndarray, offset: int, column: str) -> None:
@@ -63,7 +65,7 @@ class SeriesStats:
             valid = values[~np.isnan(values)]
             if len(valid):
                 self.series[self.layout.series_key(column)].merge(
-                    len(valid), float(valid.min()), float(valid.max()), float(valid.sum()))
+                    len(valid), float(valid.min()), float(valid.max()), float(valid.sum()), float(valid[-1]))
 
     def _add_long(self, chunk: Chunk) -> None:
         check_keys(chunk.measure, chunk.offset, self.layout.measure_column)
@@ -71,11 +73,11 @@ class SeriesStats:
         values = pa.array(chunk.values[self.layout.value_columns[0]], from_pandas=True)
         table = pa.table({"m": chunk.measure, "c": chunk.component, "v": values})
         grouped = table.group_by(["m", "c"], use_threads=False).aggregate(
-            [("v", "count"), ("v", "min"), ("v", "max"), ("v", "sum")])
-        rows = zip(*(grouped.column(name).to_pylist() for name in ("m", "c", "v_count", "v_min", "v_max", "v_sum")),
-                   strict=True)
-        for measure, component, count, low, high, total in rows:
-            self._series_for((measure, component)).merge(count, low, high, total)
+            [("v", "count"), ("v", "min"), ("v", "max"), ("v", "sum"), ("v", "last")])
+        names = ("m", "c", "v_count", "v_min", "v_max", "v_sum", "v_last")
+        rows = zip(*(grouped.column(name).to_pylist() for name in names), strict=True)
+        for measure, component, count, low, high, total, last in rows:
+            self._series_for((measure, component)).merge(count, low, high, total, last)
 
     def _series_for(self, key: tuple[str, str]) -> _Acc:
         acc = self.series.get(key)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from app.registry.folders.descriptors import Unindexable, read_json
+from app.registry.folders.summaries import telemetry_summaries
 from app.registry.records import (
     ARTIFACT_TYPES,
     CAPABILITIES,
@@ -45,4 +46,5 @@ def read_described_folder(storage: Storage, key: str, files: list[FileInfo]) -> 
         capabilities=list(CAPABILITIES[artifact_type]),
         size_bytes=sum(f.size for f in files), file_count=len(files), series_count=len(series),
         metadata=extra, derived_from=derived,
+        series_summary=telemetry_summaries(storage, key, names) if artifact_type == "telemetry" else None,
     )

@@ -7,6 +7,7 @@ from datetime import date, datetime
 
 from app.errors import ModelInvalid
 from app.registry.folders.descriptors import Unindexable, read_json
+from app.registry.folders.summaries import run_summaries
 from app.registry.records import CAPABILITIES, TITLE_MAX, ArtifactRecord, normalise_tags
 from app.runfolder import (
     GOLD_EXPORTS,
@@ -70,6 +71,7 @@ def read_run(storage: Storage, key: str, files: list[FileInfo]) -> ArtifactRecor
         size_bytes=sum(f.size for f in files), file_count=len(files), series_count=len(series),
         metadata={k: v for k, v in metadata.items() if v is not None},
         derived_from=[provenance["model_id"]] if provenance.get("model_id") else [],
+        series_summary=run_summaries(storage, key, series, names),
     )
 
 

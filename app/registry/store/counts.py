@@ -18,6 +18,9 @@ def registry_counts(connection: Connection) -> dict:
     oldest, newest = connection.execute(select(func.min(c.created), func.max(c.created)).where(c.deleted_at.is_(None))).one()
     top_tags = sorted(counted(connection, "tag", None, live).items(), key=lambda item: (-item[1], item[0]))[:TOP_TAGS]
     skipped = connection.execute(select(func.count()).select_from(skipped_folders)).scalar_one()
+    duplicates = connection.execute(select(func.count()).where(live, c.duplicate_of.is_not(None))).scalar_one()
+    verdicts = dict(connection.execute(
+        select(c.verified, func.count()).where(live, c.verified.is_not(None)).group_by(c.verified)).all())
     return {
         "total": sum(counted(connection, "*", [""], live).values()),
         "deleted": sum(counted(connection, "*", [""], ("deleted", "deleted-archived")).values()),
@@ -28,6 +31,8 @@ def registry_counts(connection: Connection) -> dict:
         "top_tags": [{"tag": tag, "count": n} for tag, n in top_tags],
         "created": {"oldest": iso(oldest), "newest": iso(newest)},
         "skipped": skipped,
+        "duplicates": duplicates,
+        "verified": {"reproducible": verdicts.get(True, 0), "not_reproducible": verdicts.get(False, 0)},
     }
 
 

@@ -43,14 +43,14 @@ def decode_cursor(key: bytes, token: str, fingerprint: str, sort: str) -> tuple:
 
 def checked_value(sort: str, value):
     """The cursor's sort value in the type its column compares with, or a 400 naming `cursor`."""
-    if sort in ("relevance", "size"):
+    if sort == "relevance" or sort == "size" or sort.startswith("series:"):
         if isinstance(value, bool) or not isinstance(value, int | float):
             raise _malformed(f"a {sort} cursor holds a number")
         if isinstance(value, float) and not math.isfinite(value) or abs(value) > MAX_INT:
             raise _malformed(f"the {sort} value is out of range")
         if sort == "size" and not isinstance(value, int):
             raise _malformed("a size cursor holds an integer")
-        return float(value) if sort == "relevance" else value
+        return value if sort == "size" else float(value)
     if sort in ("created", "modified"):
         try:
             parsed = parse_iso(value) if isinstance(value, str) else None

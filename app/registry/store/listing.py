@@ -24,6 +24,7 @@ from app.registry.store.pages import (
 from app.registry.store.quick_counts import counted_facet, counted_total
 from app.registry.store.repository import ArtifactRepository
 from app.registry.store.search import SearchIndex, SearchMatch
+from app.registry.store.series import SeriesFilter, filter_condition, parse_sort, sort_key
 from app.registry.store.tables import artifact_tags, artifacts, relationships
 
 FACET_LIMIT = 50
@@ -32,7 +33,7 @@ MAX_RELEVANCE_OFFSET = 10_000
 # The largest ranked window fetched (with snippets) from the full-text index and cached; a page it cannot
 # settle exactly (ties at its edge, a deep offset or cursor) is read by the (rank, id) keyset walk instead.
 MAX_WINDOW = 1024
-# From this many matches on, a tag filter walks the sort index instead of collecting and sorting rows.
+# From this many matches on, tag and series filters walk the sort index instead of collecting and sorting rows.
 COMMON_TAG_ROWS = 1000
 # Totals the kept counts cannot answer are counted exactly up to this many matches, then reported as a
 # lower bound (`total_exact: false`).
@@ -64,6 +65,9 @@ class ListQuery:
     offset: int = 0
     cursor: str | None = None
     facets: list[str] = field(default_factory=list)
+    duplicates: str | None = None  # "hide": one run per scenario hash; "only": the later copies
+    verified: bool | None = None
+    series: list[SeriesFilter] = field(default_factory=list)
 
     @property
     def effective_sort(self) -> str:
@@ -77,6 +81,8 @@ class ListQuery:
         """Hash of the filters and search (what decides the set of matches and their total)."""
         unbound = ("limit", "offset", "cursor", "facets", "sort", "order")
         bound = {k: v for k, v in asdict(self).items() if k not in unbound}
+        if parse_sort(self.effective_sort):  # sorting by a series keeps only the artifacts that have it
+            bound["sort"] = self.effective_sort
         return hashlib.sha256(json.dumps(bound, default=str, sort_keys=True).encode()).hexdigest()[:16]
 
     def fingerprint(self) -> str:
@@ -125,7 +131,7 @@ def list_artifacts(connection: Connection, search: SearchIndex, cache: SnapshotC
         keys, snippets = _best_matches(connection, search, match, query, filters, cache.bound(snapshot), after)
     if keys is None:
         ranked = search.ranked(match) if query.effective_sort == "relevance" else None
-        if query.tags and total >= COMMON_TAG_ROWS:
+        if (query.tags or query.series) and total >= COMMON_TAG_ROWS:
             conditions = [*filter_conditions(query, walk_tags=True), *conditions[len(filters):]]
         walk = partial(page_keys, connection, query, conditions, *_sort_key(query, ranked), ranked, after)
         if ranked is None:
@@ -207,6 +213,14 @@ def filter_conditions(query: ListQuery, walk_tags: bool = False) -> list:
         conditions.append(c.template_id == query.template_id)
     if query.model_id:
         conditions.append(c.model_id == query.model_id)
+    if query.duplicates:
+        conditions.append(c.duplicate_of.is_(None) if query.duplicates == "hide" else c.duplicate_of.is_not(None))
+    if query.verified is not None:
+        conditions.append(c.verified == query.verified)
+    conditions.extend(filter_condition(item, walk_tags) for item in query.series)
+    series_sort = parse_sort(query.effective_sort)
+    if series_sort:
+        conditions.append(sort_key(*series_sort)[1])
     if query.related_to:
         linked = union(
             select(relationships.c.source_id).where(relationships.c.target_id == query.related_to),
@@ -235,6 +249,9 @@ def _tag_conditions(query: ListQuery, walk: bool) -> list:
 def _sort_key(query: ListQuery, ranked):
     if query.effective_sort == "relevance":
         return ranked.c.rank, query.effective_order == "asc"  # best (lowest bm25) first means "desc"
+    series_sort = parse_sort(query.effective_sort)
+    if series_sort:
+        return sort_key(*series_sort)[0], query.effective_order == "desc"
     return SORT_COLUMNS[query.effective_sort], query.effective_order == "desc"
 
 

@@ -12,12 +12,12 @@ from app.registry.store import counters
 from app.registry.store.counters import PAIR, counted
 
 _OTHER_FILTERS = ("capabilities", "created_after", "created_before", "min_size", "max_size", "template_id",
-                  "model_id", "related_to", "search")
+                  "model_id", "related_to", "search", "duplicates", "verified", "series")
 
 
 def _dimensions(query) -> dict[str, list[str]] | None:
     """The query's filters as {facet: values}, or None when the counts cannot answer it."""
-    if any(getattr(query, name) for name in _OTHER_FILTERS) or len(query.tags) > 1:
+    if any(getattr(query, name) not in (None, [], "") for name in _OTHER_FILTERS) or len(query.tags) > 1:
         return None
     dims = {"type": query.types, "source": query.sources, "tag": query.tags}
     return {facet: values for facet, values in dims.items() if values}

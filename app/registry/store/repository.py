@@ -13,11 +13,14 @@ from sqlalchemy import Connection, bindparam, delete, func, insert, select, upda
 
 from app.registry.records import ArtifactRecord, artifact_doc
 from app.registry.store import counters
+from app.registry.store.duplicates import settle_groups
 from app.registry.store.rows import ROW_COLUMNS, record_from_row, row_values
 from app.registry.store.search import search_backend
+from app.registry.store.series import write_stats
 from app.registry.store.state import SkippedRows, StateRows
 from app.registry.store.tables import (
     artifact_counts,
+    artifact_series_stats,
     artifact_tags,
     artifacts,
     relationships,
@@ -86,6 +89,8 @@ class ArtifactRepository(StateRows, SkippedRows):
         self.search.index_new_rows(self.connection, seq)
         self._write_tags(seq, record.tags)
         self.set_derived_from(record.id, record.derived_from)
+        write_stats(self.connection, [(seq, record.series_summary)])
+        settle_groups(self.connection, [record.scenario_hash])
 
     def add_many(self, records: list[ArtifactRecord]) -> None:
         """Insert many new artifacts with three executemany statements (rows, tags, links)."""
@@ -106,24 +111,39 @@ class ArtifactRepository(StateRows, SkippedRows):
             self.connection.execute(_INSERT_TAG_BY_ID, tags)
         if links:
             self.connection.execute(insert(relationships), links)
+        summarised = [r for r in records if r.series_summary]
+        if summarised:
+            seqs = dict(self.connection.execute(
+                select(artifacts.c.id, artifacts.c.seq).where(artifacts.c.seq >= first_seq)).all())
+            write_stats(self.connection, [(seqs[r.id], r.series_summary) for r in summarised])
+        settle_groups(self.connection, [r.scenario_hash for r in records])
 
     def save(self, record: ArtifactRecord) -> None:
         """Replace the stored row of an existing artifact (tags and outgoing links included)."""
         self.touched.add(record.id)
         before = counters.stored_keys(self.connection, [record.id])
+        seq, old_hash = self.connection.execute(
+            select(artifacts.c.seq, artifacts.c.scenario_hash).where(artifacts.c.id == record.id)).one()
         values = row_values(record)
-        self.connection.execute(update(artifacts).where(artifacts.c.id == record.id).values(**values))
+        self.connection.execute(update(artifacts).where(artifacts.c.seq == seq).values(**values))
         counters.apply(self.connection, counters.values_keys(values), before)
-        seq = self.connection.execute(select(artifacts.c.seq).where(artifacts.c.id == record.id)).scalar_one()
         self.connection.execute(delete(artifact_tags).where(artifact_tags.c.artifact_seq == seq))
         self._write_tags(seq, record.tags)
         self.set_derived_from(record.id, record.derived_from)
+        write_stats(self.connection, [(seq, record.series_summary)], replace=True)
+        settle_groups(self.connection, [record.scenario_hash, old_hash])
 
     def remove(self, artifact_id: str) -> None:
-        """Delete the row permanently (purge), with its tags and links."""
+        """Delete the row permanently (purge), with its tags, series stats and links."""
         self.touched.add(artifact_id)
         counters.apply(self.connection, Counter(), counters.stored_keys(self.connection, [artifact_id]))
+        found = self.connection.execute(
+            select(artifacts.c.seq, artifacts.c.scenario_hash).where(artifacts.c.id == artifact_id)).first()
+        if found is not None:
+            self.connection.execute(delete(artifact_series_stats).where(artifact_series_stats.c.artifact_seq == found.seq))
         self.connection.execute(delete(artifacts).where(artifacts.c.id == artifact_id))
+        if found is not None:
+            settle_groups(self.connection, [found.scenario_hash])
         self.connection.execute(
             delete(relationships).where(
                 (relationships.c.source_id == artifact_id) | (relationships.c.target_id == artifact_id)
@@ -140,7 +160,8 @@ class ArtifactRepository(StateRows, SkippedRows):
 
     def clear_all(self) -> None:
         """Delete every artifact, tag, link and skipped folder (a rebuild starts from nothing)."""
-        for table in (artifact_tags, relationships, skipped_folders, artifacts, artifact_counts):
+        for table in (artifact_tags, artifact_series_stats, relationships, skipped_folders, artifacts,
+                      artifact_counts):
             self.connection.execute(delete(table))
 
     def fingerprints(self) -> dict[str, KnownFolder]:

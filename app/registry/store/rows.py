@@ -39,6 +39,11 @@ def row_values(record: ArtifactRecord) -> dict:
         "fingerprint": record.fingerprint,
         "doc": json.dumps(artifact_doc(record), ensure_ascii=False, allow_nan=False),
         "file_names": None if record.file_names is None else json.dumps(record.file_names, ensure_ascii=False),
+        "scenario_hash": record.scenario_hash,
+        "duplicate_of": record.duplicate_of,
+        "verified": None if record.verification is None else bool(record.verification.get("reproducible")),
+        "series_summary": None if record.series_summary is None else json.dumps(record.series_summary,
+                                                                              allow_nan=False),
     }
 
 
@@ -73,4 +78,6 @@ def record_from_row(row) -> ArtifactRecord:
         deleted_at=row.deleted_at,
         fingerprint=row.fingerprint,
         file_names=None if row.file_names is None else json.loads(row.file_names),
+        series_summary=None if row.series_summary is None else json.loads(row.series_summary),
+        duplicate_of=row.duplicate_of,
     )

@@ -7,6 +7,7 @@ from sqlalchemy import (
     Boolean,
     Column,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -48,9 +49,30 @@ artifacts = Table(
     Column("fingerprint", String(64), nullable=False, default=""),
     Column("doc", Text, nullable=False, default=""),  # artifact JSON without relationships (mirror)
     Column("file_names", Text),  # JSON list of relative file names; NULL before migration 0007
+    Column("scenario_hash", String(100)),  # runs: model + seed; equal hashes are duplicates (0009)
+    Column("duplicate_of", String(200)),  # the earliest run of its scenario hash, when not this one
+    Column("verified", Boolean),  # the last verify verdict's `reproducible`; NULL = never verified
+    Column("series_summary", Text),  # JSON {node: {points, min, max, mean, sum, last}}
     # Sort indexes are partial: over live rows (migration 0002) and over retired ones (0006).
     Index("ix_artifacts_template", "template_id"),
     Index("ix_artifacts_model", "model_id"),
+    Index("ix_artifacts_scenario_hash", "scenario_hash"),
+    Index("ix_artifacts_duplicate_of", "duplicate_of"),
+    Index("ix_artifacts_verified", "verified"),
+)
+
+# One row per (artifact, series node, stat): rare matches come from a range over the primary key (node, stat,
+# value, artifact_seq), a WITHOUT ROWID table on SQLite; common ones walk the sort index and probe
+# (artifact_seq, node, stat, value) per row, which deletes use too.
+artifact_series_stats = Table(
+    "artifact_series_stats",
+    metadata,
+    Column("node", String(200), primary_key=True),
+    Column("stat", String(8), primary_key=True),
+    Column("value", Float, primary_key=True),
+    Column("artifact_seq", Integer, ForeignKey("artifacts.seq", ondelete="CASCADE"), primary_key=True),
+    Index("ix_series_stats_artifact", "artifact_seq", "node", "stat", "value"),
+    sqlite_with_rowid=False,
 )
 
 artifact_tags = Table(
@@ -97,4 +119,4 @@ skipped_folders = Table(
 )
 
 __all__ = ["metadata", "artifacts", "artifact_tags", "artifact_counts", "relationships", "registry_state",
-           "skipped_folders"]
+           "skipped_folders", "artifact_series_stats"]

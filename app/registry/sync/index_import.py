@@ -7,7 +7,14 @@ from dataclasses import dataclass, field
 
 from app.registry.context import RegistryContext
 from app.registry.folders.scanner import is_artifact_key, layout_keys
-from app.registry.records import TITLE_MAX, ArtifactRecord, file_names_from, normalise_tags, record_from_json
+from app.registry.records import (
+    TITLE_MAX,
+    VERIFICATION,
+    ArtifactRecord,
+    file_names_from,
+    normalise_tags,
+    record_from_json,
+)
 from app.registry.store.repository import ArtifactRepository
 from app.storage.paths import is_artifact_id
 from app.timefmt import parse_iso, utcnow
@@ -116,6 +123,8 @@ def _our_edits(existing: ArtifactRecord, entry: dict) -> dict:
         edits["tags"] = mirrored.tags
     if mirrored.deleted_at and not mirrored.metadata.get("missing"):
         edits["deleted_at"] = entry["deleted_at"]
+    if mirrored.verification and mirrored.verification != existing.verification:
+        edits[VERIFICATION] = mirrored.verification
     if mirrored.modified > existing.modified and edits:
         edits["edited_at"] = entry.get("modified")
     manual = [d for d in mirrored.derived_from if d not in existing.derived_from]
@@ -155,7 +164,9 @@ def _tombstone(entry: dict, dotnet: bool) -> ArtifactRecord:
         )
     else:
         record = record_from_json(entry)
-    record.user_edits = {"title": record.title, "description": record.description, "tags": list(record.tags)}
+    verification = {VERIFICATION: record.verification} if record.verification else {}
+    record.user_edits = {"title": record.title, "description": record.description, "tags": list(record.tags),
+                         **verification}
     record.deleted_at = record.deleted_at or utcnow()
     record.metadata = {**record.metadata, "missing": True}
     return record

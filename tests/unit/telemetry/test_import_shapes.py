@@ -53,7 +53,7 @@ def check_wide(result, fmt):
     series = series_by_id(catalog)
     assert series["arrivals@ARRIVALS"] == {"id": "arrivals@ARRIVALS", "measure": "arrivals",
                                            "component_id": "ARRIVALS", "points": 3, "min": 1.0, "max": 5.0,
-                                           "mean": 3.0}
+                                           "mean": 3.0, "sum": 9.0, "last": 5.0}
     assert series["served@SERVED"]["points"] == 2 and series["served@SERVED"]["mean"] == 4.0
     assert [c["type"] for c in catalog["columns"]] == ["timestamp", "number", "number"]
 
@@ -67,6 +67,7 @@ def check_long(result, fmt):
     assert set(series) == {"arrivals@A", "served@B"}
     assert series["served@B"]["min"] == 4.0 and series["served@B"]["max"] == 8.0
     assert series["served@B"]["mean"] == 6.0 and series["arrivals@A"]["points"] == 2
+    assert series["served@B"]["sum"] == 12.0 and series["served@B"]["last"] == 8.0
 
 
 @pytest.mark.parametrize("fmt", ["csv", "parquet"])
@@ -97,7 +98,7 @@ def test_series(importer, fmt):
     catalog = result.catalog
     assert catalog["shape"] == "series" and catalog["time_range"] is None and catalog["bin_minutes"] is None
     assert catalog["series"] == [{"id": "value@VALUE", "measure": "value", "component_id": "VALUE",
-                                  "points": 3, "min": 1.0, "max": 4.0, "mean": 2.5}]
+                                  "points": 3, "min": 1.0, "max": 4.0, "mean": 2.5, "sum": 7.5, "last": 4.0}]
     assert catalog["columns"][0] == {"name": "t", "type": "integer"}
     assert load_telemetry_series(importer.storage, result.key, catalog)[("value", "VALUE")].tolist() == [1, 2.5, 4]
 
