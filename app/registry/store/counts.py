@@ -18,9 +18,10 @@ def registry_counts(connection: Connection) -> dict:
     oldest, newest = connection.execute(select(func.min(c.created), func.max(c.created)).where(c.deleted_at.is_(None))).one()
     top_tags = sorted(counted(connection, "tag", None, live).items(), key=lambda item: (-item[1], item[0]))[:TOP_TAGS]
     skipped = connection.execute(select(func.count()).select_from(skipped_folders)).scalar_one()
-    duplicates = connection.execute(select(func.count()).where(live, c.duplicate_of.is_not(None))).scalar_one()
+    alive = c.deleted_at.is_(None)
+    duplicates = connection.execute(select(func.count()).where(alive, c.duplicate_of.is_not(None))).scalar_one()
     verdicts = dict(connection.execute(
-        select(c.verified, func.count()).where(live, c.verified.is_not(None)).group_by(c.verified)).all())
+        select(c.verified, func.count()).where(alive, c.verified.is_not(None)).group_by(c.verified)).all())
     return {
         "total": sum(counted(connection, "*", [""], live).values()),
         "deleted": sum(counted(connection, "*", [""], ("deleted", "deleted-archived")).values()),
