@@ -2,14 +2,15 @@
 import { api, endpoints } from "./api.js";
 import {
   $, clear, debounce, el, formatBytes, formatCount, formatDate, parseTags, showError, snippetNode, startPage,
-  tagList, typeBadge, clearError,
+  tagList, typeBadge, clearError, notify,
 } from "./common.js";
 
 const TYPES = ["run", "model", "telemetry"];
 const FIELDS = ["q", "tags", "created_after", "created_before", "sort", "order", "limit"];
 const CHECKS = ["include_deleted", "include_archived"];
 const DEFAULT_LIMIT = "50";
-const PREV_SEPARATOR = "~";
+// sort=relevance pages by offset this deep at most (the API's MAX_RELEVANCE_OFFSET); cursors go on.
+const MAX_RELEVANCE_OFFSET = 10000;
 
 let state = readState();
 let controller = null;
@@ -20,10 +21,12 @@ function readState() {
   for (const key of FIELDS) s[key] = params.get(key) || "";
   if (!s.limit) s.limit = DEFAULT_LIMIT;
   for (const key of CHECKS) s[key] = params.get(key) === "true";
+  // One page number and at most one cursor (the keyset token of that page): the URL stays short however
+  // deep the user pages. Without a cursor the page is read by offset (a jump, the last page, Previous).
   s.cursor = params.get("cursor") || "";
-  // The stack of cursors of the previous pages ("" is the first page), joined with "~": signed cursors
-  // hold "." (payload.signature), and "~" is in neither their alphabet nor needs escaping in a URL.
-  s.prev = params.has("prev") ? params.get("prev").split(PREV_SEPARATOR) : [];
+  const legacy = params.has("prev") ? params.get("prev").split("~").length + 1 : 1;  // old "prev" bookmarks
+  s.page = Math.max(1, Number.parseInt(params.get("page"), 10) || (s.cursor ? legacy : 1));
+  if (s.page === 1) s.cursor = "";
   return s;
 }
 
@@ -35,10 +38,8 @@ function urlOf(s) {
     if (s[key] && !(key === "limit" && s[key] === DEFAULT_LIMIT)) params.set(key, s[key]);
   }
   for (const key of CHECKS) if (s[key]) params.set(key, "true");
-  if (s.cursor) {
-    params.set("cursor", s.cursor);
-    params.set("prev", s.prev.join(PREV_SEPARATOR));
-  }
+  if (s.page > 1) params.set("page", String(s.page));
+  if (s.cursor) params.set("cursor", s.cursor);
   const text = params.toString();
   return `${window.location.pathname}${text ? `?${text}` : ""}`;
 }
@@ -56,6 +57,7 @@ function apiParams(s) {
     include_deleted: s.include_deleted ? "true" : "",
     include_archived: s.include_archived ? "true" : "",
     cursor: s.cursor,
+    offset: s.cursor ? "" : (s.page - 1) * Number(s.limit) || "",
     facets: "type,tags,source",
   };
 }
@@ -70,7 +72,7 @@ function writeForm(s) {
 
 /** A filter changed: back to the first page. */
 function update(changes, { push = true } = {}) {
-  state = { ...state, ...changes, cursor: "", prev: [] };
+  state = { ...state, ...changes, cursor: "", page: 1 };
   navigate(push);
 }
 
@@ -95,10 +97,16 @@ async function load() {
   } catch (err) {
     if (err.name === "AbortError") return;
     if (err.details && err.details.cursor && state.cursor) {
-      // A stale bookmark: the cursor no longer fits; start again from the first page.
-      state = { ...state, cursor: "", prev: [] };
+      // A stale bookmark: the cursor no longer fits (other filters, a new cursor key); read the page by offset.
+      state = { ...state, cursor: "" };
       window.history.replaceState(null, "", urlOf(state));
       load();
+      return;
+    }
+    if (err.details && err.details.offset && state.page > 1) {
+      showError(err, `Page ${formatCount(state.page)} is too deep to jump to when sorted by relevance`);
+      $("#range").textContent = "Choose another sort, or page on with Next.";
+      clear(results);
       return;
     }
     showError(err, "Loading artifacts");
@@ -110,7 +118,7 @@ async function load() {
 }
 
 function render(page) {
-  const start = state.prev.length * Number(state.limit);
+  const start = (state.page - 1) * Number(state.limit);
   const range = $("#range");
   if (page.total === 0) range.textContent = "No artifacts match.";
   else if (page.count === 0) range.textContent = `No more results (${formatCount(page.total)} in all).`;
@@ -119,8 +127,15 @@ function render(page) {
   for (const item of page.artifacts) results.append(resultItem(item));
   $("#next").disabled = !page.next_cursor;
   $("#next").dataset.cursor = page.next_cursor || "";
-  $("#prev").disabled = !state.cursor;
-  $("#first").disabled = !state.cursor;
+  $("#prev").disabled = state.page <= 1;
+  $("#first").disabled = state.page <= 1;
+  const pages = Math.max(1, Math.ceil(page.total / Number(state.limit)));
+  $("#last").disabled = state.page >= pages;
+  $("#last").dataset.page = String(pages);
+  $("#page-count").textContent = `of ${formatCount(pages)}`;
+  const jump = $("#page-jump");
+  jump.max = String(pages);
+  if (document.activeElement !== jump) jump.value = String(state.page);
   renderFacets(page.facets || {});
 }
 
@@ -204,19 +219,15 @@ function main() {
   $("#next").addEventListener("click", () => {
     const next = $("#next").dataset.cursor;
     if (!next) return;
-    state = { ...state, prev: [...state.prev, state.cursor], cursor: next };
+    state = { ...state, page: state.page + 1, cursor: next };
     navigate(true);
   });
-  $("#prev").addEventListener("click", () => {
-    if (!state.cursor) return;
-    const prev = [...state.prev];
-    const cursor = prev.pop() || "";
-    state = { ...state, prev: cursor ? prev : [], cursor };
-    navigate(true);
-  });
-  $("#first").addEventListener("click", () => {
-    state = { ...state, cursor: "", prev: [] };
-    navigate(true);
+  $("#prev").addEventListener("click", () => goTo(state.page - 1));
+  $("#first").addEventListener("click", () => goTo(1));
+  $("#last").addEventListener("click", () => goTo(Number($("#last").dataset.page)));
+  $("#jump-form").addEventListener("submit", (event) => {
+    event.preventDefault();
+    goTo(Number.parseInt($("#page-jump").value, 10));
   });
   window.addEventListener("popstate", () => {
     state = readState();
@@ -228,8 +239,23 @@ function main() {
   load();
 }
 
+/** Page n (1-based) by offset: Previous, First, Last and the page jump. */
+function goTo(n) {
+  const pages = Number($("#last").dataset.page) || 1;
+  let target = Math.min(Math.max(1, Number.isFinite(n) ? n : 1), pages);
+  const relevance = state.sort === "relevance" || (!state.sort && state.q.trim());
+  const deepest = Math.floor(MAX_RELEVANCE_OFFSET / Number(state.limit)) + 1;
+  if (relevance && target > deepest) {
+    notify(`Sorted by relevance, pages go by number to ${formatCount(deepest)}; page on with Next or sort otherwise.`);
+    target = deepest;
+  }
+  if (target === state.page && !state.cursor) return;
+  state = { ...state, page: target, cursor: "" };
+  navigate(true);
+}
+
 function emptyState() {
-  const s = { type: [], cursor: "", prev: [] };
+  const s = { type: [], cursor: "", page: 1 };
   for (const key of FIELDS) s[key] = "";
   s.limit = DEFAULT_LIMIT;
   for (const key of CHECKS) s[key] = false;
