@@ -62,6 +62,11 @@ function apiParams(s) {
   };
 }
 
+/** The list's filters without the type, for the type chips' counts. */
+function chipParams(s) {
+  return { ...apiParams({ ...s, type: [], cursor: "", page: 1 }), limit: 1, facets: "type", sort: "", order: "" };
+}
+
 function writeForm(s) {
   for (const key of FIELDS) {
     const input = document.getElementById(key);
@@ -91,8 +96,15 @@ async function load() {
   const results = $("#results");
   results.setAttribute("aria-busy", "true");
   try {
-    const page = await api(endpoints.list(apiParams(state)), { signal: controller.signal });
+    const { signal } = controller;
+    // With a type chosen, the type facet of the page counts only that type; the chips show what each
+    // would give, so their counts come from the same filters without the type (one row, cached server-side).
+    const [page, untyped] = await Promise.all([
+      api(endpoints.list(apiParams(state)), { signal }),
+      state.type.length ? api(endpoints.list(chipParams(state)), { signal }) : null,
+    ]);
     clearError();
+    if (untyped) page.facets = { ...page.facets, type: untyped.facets.type };
     render(page);
   } catch (err) {
     if (err.name === "AbortError") return;
