@@ -95,6 +95,8 @@ async function load() {
   controller = new AbortController();
   const results = $("#results");
   results.setAttribute("aria-busy", "true");
+  // Visible only when the answer is slow, so fast typing does not flicker.
+  const slow = setTimeout(() => { $("#loading").hidden = false; }, 150);
   try {
     const { signal } = controller;
     // With a type chosen, the type facet of the page counts only that type; the chips show what each
@@ -123,8 +125,12 @@ async function load() {
     }
     showError(err, "Loading artifacts");
     $("#range").textContent = "No results could be loaded.";
-    clear(results);
+    clear(results).append(el("li", { class: "empty-state is-error" },
+      el("p", {}, "The registry did not answer this list."),
+      el("button", { type: "button", id: "retry", class: "secondary", onclick: () => load() }, "Try again")));
   } finally {
+    clearTimeout(slow);
+    $("#loading").hidden = true;
     results.removeAttribute("aria-busy");
   }
 }
@@ -137,6 +143,7 @@ function render(page) {
   else range.textContent = `${formatCount(start + 1)}–${formatCount(start + page.count)} of ${formatCount(page.total)}`;
   const results = clear($("#results"));
   for (const item of page.artifacts) results.append(resultItem(item));
+  if (!page.artifacts.length) results.append(emptyNotice(page));
   $("#next").disabled = !page.next_cursor;
   $("#next").dataset.cursor = page.next_cursor || "";
   $("#prev").disabled = state.page <= 1;
@@ -149,6 +156,15 @@ function render(page) {
   jump.max = String(pages);
   if (document.activeElement !== jump) jump.value = String(state.page);
   renderFacets(page.facets || {});
+}
+
+function emptyNotice(page) {
+  const filtered = urlOf({ ...state, page: 1, cursor: "", limit: DEFAULT_LIMIT }) !== window.location.pathname;
+  return el("li", { class: "empty-state", id: "empty-state" },
+    el("p", {}, page.total ? "This page is past the last result." : "Nothing matches these filters."),
+    page.total ? el("button", { type: "button", class: "secondary", onclick: () => goTo(1) }, "Back to the first page")
+      : filtered ? el("button", { type: "button", class: "secondary", onclick: () => $("#reset").click() }, "Clear filters")
+        : el("p", {}, el("a", { href: "/runs/new" }, "Make a run"), " or ", el("a", { href: "/telemetry/new" }, "upload telemetry"), "."));
 }
 
 function resultItem(item) {
@@ -204,8 +220,16 @@ function toggleTag(tag) {
   $("#tags").value = state.tags;
 }
 
+/** The advanced filters start open on a wide screen, or when one of them is in use. */
+function openMoreFilters(s) {
+  const used = ["tags", "created_after", "created_before", "sort", "order"].some((key) => s[key])
+    || CHECKS.some((key) => s[key]) || s.limit !== DEFAULT_LIMIT;
+  if (used || window.matchMedia("(min-width: 701px)").matches) $("#more-filters").open = true;
+}
+
 function main() {
   writeForm(state);
+  openMoreFilters(state);
   const typed = debounce(() => update({ q: $("#q").value }, { push: false }), 250);
   $("#q").addEventListener("input", typed);
   const typedTags = debounce(() => update({ tags: $("#tags").value }, { push: false }), 400);
