@@ -171,6 +171,7 @@ async function submitTemplate(event) {
     const created = await api(endpoints.instantiate(template.id), { method: "POST", json: body });
     status.textContent = "Running the model…";
     const run = await api(endpoints.runModel(created.modelId, seed), { method: "POST" });
+    await nameRun(run.runId, "template");
     landOn(run.runId);
   } catch (err) {
     busy(false);
@@ -199,6 +200,7 @@ async function submitModel(event) {
   busy(true, "Running the model…");
   try {
     const run = await api(endpoints.runModel(model.id, seed), { method: "POST" });
+    await nameRun(run.runId, "model");
     landOn(run.runId);
   } catch (err) {
     busy(false);
@@ -223,6 +225,7 @@ async function submitYaml(event) {
   busy(true, "Running the model…");
   try {
     const run = await api(endpoints.run(seed), { method: "POST", body: text, headers: { "Content-Type": "text/plain" } });
+    await nameRun(run.runId, "yaml");
     landOn(run.runId);
   } catch (err) {
     busy(false);
@@ -245,6 +248,18 @@ function loadYamlFile() {
   reader.addEventListener("load", () => { $("#yaml-text").value = String(reader.result); });
   reader.addEventListener("error", () => showError("The file could not be read."));
   reader.readAsText(file);
+}
+
+/** The run title the user gave, as the run's title (a label edit: it survives rescans). */
+async function nameRun(runId, prefix) {
+  const title = $(`#${prefix}-name`).value.trim();
+  if (!title) return;
+  status.textContent = "Naming the run…";
+  try {
+    await api(endpoints.artifact(runId), { method: "PATCH", json: { title } });
+  } catch (err) {
+    showError(err, "The run was made but its title was refused");
+  }
 }
 
 function landOn(runId) {
