@@ -100,6 +100,7 @@ export const endpoints = {
   zip: (id) => `/v1/artifacts/${enc(id)}/download`,
   restore: (id) => `/v1/artifacts/${enc(id)}/restore`,
   archive: () => "/v1/artifacts/archive",
+  bulkDelete: () => "/v1/artifacts/bulk-delete",
   compare: (id) => `/v1/artifacts/${enc(id)}/compare`,
   seriesIndex: (runId) => `/v1/runs/${enc(runId)}/index`,
   exportGold: (runId) => `/v1/runs/${enc(runId)}/export`,

@@ -1,8 +1,9 @@
 // Browse and search: every filter lives in the URL; pages come from the server (keyset cursors).
 import { api, endpoints } from "./api.js";
+import { bulk, columnChooser, renderTable, selectionCsv } from "./table.js";
 import {
   $, clear, debounce, el, formatBytes, formatCount, formatDate, parseTags, showError, snippetNode, startPage,
-  tagList, typeBadge, clearError, notify,
+  tagList, typeBadge, clearError, notify, loadStats,
 } from "./common.js";
 
 const TYPES = ["run", "model", "telemetry"];
@@ -14,6 +15,8 @@ const MAX_RELEVANCE_OFFSET = 10000;
 
 let state = readState();
 let controller = null;
+let lastPage = null;
+const selected = new Map();  // id -> artifact, kept across pages of the table
 
 function readState() {
   const params = new URLSearchParams(window.location.search);
@@ -27,6 +30,7 @@ function readState() {
   const legacy = params.has("prev") ? params.get("prev").split("~").length + 1 : 1;  // old "prev" bookmarks
   s.page = Math.max(1, Number.parseInt(params.get("page"), 10) || (s.cursor ? legacy : 1));
   if (s.page === 1) s.cursor = "";
+  s.view = params.get("view") === "table" ? "table" : "cards";
   return s;
 }
 
@@ -40,6 +44,7 @@ function urlOf(s) {
   for (const key of CHECKS) if (s[key]) params.set(key, "true");
   if (s.page > 1) params.set("page", String(s.page));
   if (s.cursor) params.set("cursor", s.cursor);
+  if (s.view === "table") params.set("view", "table");
   const text = params.toString();
   return `${window.location.pathname}${text ? `?${text}` : ""}`;
 }
@@ -141,9 +146,12 @@ function render(page) {
   if (page.total === 0) range.textContent = "No artifacts match.";
   else if (page.count === 0) range.textContent = `No more results (${formatCount(page.total)} in all).`;
   else range.textContent = `${formatCount(start + 1)}–${formatCount(start + page.count)} of ${formatCount(page.total)}`;
+  lastPage = page;
   const results = clear($("#results"));
-  for (const item of page.artifacts) results.append(resultItem(item));
+  if (state.view === "table" && page.artifacts.length) drawTable();
+  else for (const item of page.artifacts) results.append(resultItem(item));
   if (!page.artifacts.length) results.append(emptyNotice(page));
+  showView(page.artifacts.length > 0);
   $("#next").disabled = !page.next_cursor;
   $("#next").dataset.cursor = page.next_cursor || "";
   $("#prev").disabled = state.page <= 1;
@@ -156,6 +164,73 @@ function render(page) {
   jump.max = String(pages);
   if (document.activeElement !== jump) jump.value = String(state.page);
   renderFacets(page.facets || {});
+}
+
+function showView(rows) {
+  const table = state.view === "table";
+  $("#view-cards").setAttribute("aria-pressed", String(!table));
+  $("#view-table").setAttribute("aria-pressed", String(table));
+  $("#table-tools").hidden = !table;
+  $("#table-view").hidden = !(table && rows);
+  $("#results").hidden = table && rows;
+}
+
+function drawTable() {
+  const sort = state.sort || (state.q.trim() ? "relevance" : "created");
+  const order = state.order || (["title", "id"].includes(sort) ? "asc" : "desc");
+  renderTable($("#table-view"), lastPage.artifacts, {
+    sort, order, selected, onSort: (by, direction) => update({ sort: by, order: direction }), onSelect: selectionChanged,
+  });
+  selectionChanged();
+}
+
+function selectionChanged() {
+  const n = selected.size;
+  $("#selection-count").textContent = n ? `${formatCount(n)} selected` : "None selected";
+  for (const id of ["bulk-download", "bulk-archive", "bulk-delete", "bulk-clear"]) $(`#${id}`).disabled = !n;
+  $("#bulk-compare").disabled = n !== 2;
+  $("#bulk-compare").title = n === 2 ? "" : "Choose two artifacts to compare";
+}
+
+async function bulkAction(action) {
+  const ids = [...selected.keys()];
+  const verb = action === "archive" ? "Archive" : "Delete";
+  if (action === "delete" && !window.confirm(`Delete ${ids.length} artifacts? Their files are kept; each can be restored.`)) return;
+  try {
+    const result = await bulk(action, ids);
+    const failed = (result.results || []).filter((r) => !r.success);
+    selected.clear();
+    notify(`${verb}d ${formatCount(result.processed - failed.length)} of ${formatCount(ids.length)}.`);
+    if (failed.length) showError(`${verb} failed for ${failed.map((r) => `${r.id} (${r.error})`).join(", ")}`);
+    loadStats();
+    load();
+  } catch (err) {
+    showError(err, `${verb} failed`);
+  }
+}
+
+function downloadSelection() {
+  const link = el("a", {
+    href: URL.createObjectURL(new Blob([selectionCsv([...selected.values()])], { type: "text/csv" })),
+    download: "artifacts.csv",
+  });
+  document.body.append(link);
+  link.click();
+  link.remove();
+}
+
+function tableControls() {
+  $("#view-cards").addEventListener("click", () => { state = { ...state, view: "cards" }; navigate(false); });
+  $("#view-table").addEventListener("click", () => { state = { ...state, view: "table" }; navigate(false); });
+  columnChooser($("#column-chooser"), () => { if (lastPage) drawTable(); });
+  $("#bulk-archive").addEventListener("click", () => bulkAction("archive"));
+  $("#bulk-delete").addEventListener("click", () => bulkAction("delete"));
+  $("#bulk-download").addEventListener("click", downloadSelection);
+  $("#bulk-clear").addEventListener("click", () => { selected.clear(); drawTable(); });
+  $("#bulk-compare").addEventListener("click", () => {
+    const [base, other] = selected.keys();
+    window.location.assign(`/compare?base=${encodeURIComponent(base)}&other=${encodeURIComponent(other)}`);
+  });
 }
 
 function emptyNotice(page) {
@@ -230,6 +305,7 @@ function openMoreFilters(s) {
 function main() {
   writeForm(state);
   openMoreFilters(state);
+  tableControls();
   const typed = debounce(() => update({ q: $("#q").value }, { push: false }), 250);
   $("#q").addEventListener("input", typed);
   const typedTags = debounce(() => update({ tags: $("#tags").value }, { push: false }), 400);
@@ -291,7 +367,7 @@ function goTo(n) {
 }
 
 function emptyState() {
-  const s = { type: [], cursor: "", page: 1 };
+  const s = { type: [], cursor: "", page: 1, view: state.view };
   for (const key of FIELDS) s[key] = "";
   s.limit = DEFAULT_LIMIT;
   for (const key of CHECKS) s[key] = false;
