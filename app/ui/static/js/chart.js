@@ -26,7 +26,10 @@ export function lineChart(container, { x, series, time = false, xLabel = "bin", 
   container.dataset.points = String(points);
   container.dataset.series = String(series.length);
   const name = title || label;
-  if (name) container.setAttribute("aria-label", `${name}: line chart of ${series.map((s) => s.label).join(", ")}`);
+  container.dataset.xLabel = xLabel;
+  container.dataset.yLabel = yLabel || "";
+  const against = `against ${xLabel}${yLabel ? `, in ${yLabel}` : ""}`;
+  if (name) container.setAttribute("aria-label", `${name}: line chart of ${series.map((s) => s.label).join(", ")} ${against}`);
   container.setAttribute("role", "img");
   const opts = {
     width: widthOf(container),

@@ -1,5 +1,6 @@
 // Artifact detail: metadata, inline edit (If-Match), delete/restore/archive, files, charts, spec, lineage.
 import { api, apiText, endpoints } from "./api.js";
+import { exportsSection } from "./exports.js";
 import { runChartSection, telemetrySection } from "./series.js";
 import {
   $, clear, clearError, clearFieldErrors, el, failureCard, formatBytes, formatDate, formatNumber, notify,
@@ -272,7 +273,7 @@ async function render() {
   // The results first (above the fold on a phone), the details after them.
   const results = artifact.type === "run" ? runChartSection(artifact)
     : artifact.type === "telemetry" ? await telemetrySection(artifact) : null;
-  sections.splice(3, 0, results);
+  sections.splice(3, 0, results, artifact.type === "run" ? exportsSection(artifact, refresh) : null);
   sections.push(specSection(), filesSection(), lineageSection());
   clear(root).append(...sections.filter(Boolean));
   root.removeAttribute("aria-busy");

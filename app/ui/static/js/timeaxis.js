@@ -16,7 +16,8 @@ export function binWidth(grid = {}) {
 }
 
 function parseStart(text) {
-  const match = /^\s*startTimeUtc:\s*["']?([0-9T:.+\-Z ]+?)["']?\s*$/m.exec(text || "");
+  // The grid's start in spec.yaml, block or flow style (the text is the model as written).
+  const match = /startTimeUtc["']?\s*:\s*["']?(\d{4}-\d\d-\d\d[T ][0-9:.]+(?:Z|[+-]\d\d:?\d\d)?)/.exec(text || "");
   const date = match ? new Date(match[1].trim()) : null;
   return date && !Number.isNaN(date.getTime()) ? date : null;
 }
