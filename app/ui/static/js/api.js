@@ -112,4 +112,5 @@ export const endpoints = {
   runModel: (id, seed) => `/v1/models/${enc(id)}/run${query({ seed })}`,
   run: (seed) => `/v1/run${query({ seed })}`,
   telemetry: () => "/v1/telemetry",
+  graph: () => "/v1/graph",
 };

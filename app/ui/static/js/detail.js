@@ -1,6 +1,7 @@
 // Artifact detail: metadata, inline edit (If-Match), delete/restore/archive, files, charts, spec, lineage.
 import { api, apiText, endpoints } from "./api.js";
 import { exportsSection } from "./exports.js";
+import { graphSection, lineageSection } from "./pictures.js";
 import { runChartSection, telemetrySection } from "./series.js";
 import {
   $, clear, clearError, clearFieldErrors, el, failureCard, formatBytes, formatDate, formatNumber, notify,
@@ -229,32 +230,6 @@ function specSection() {
   return section;
 }
 
-function lineageSection() {
-  const section = el("section", { class: "panel", "aria-labelledby": "lineage-heading", id: "lineage-section" },
-    el("h2", { id: "lineage-heading" }, "Lineage"));
-  const body = el("div", {}, el("p", { class: "muted" }, "Loading…"));
-  section.append(body);
-  api(endpoints.relationships(artifact.id))
-    .then((rel) => {
-      const group = (label, items, id) => el("div", { class: "lineage-group", id },
-        el("h3", {}, label),
-        items.length
-          ? el("ul", {}, items.map((a) => el("li", {}, typeBadge(a.type), " ",
-            el("a", { href: `/artifacts/${encodeURIComponent(a.id)}` }, a.title || a.id),
-            a.deleted_at ? el("span", { class: "badge badge-deleted" }, "deleted") : null)))
-          : el("p", { class: "muted" }, "None"));
-      clear(body).append(
-        group("Derived from", rel.derived_from || [], "derived-from"),
-        group("Generates", rel.generates || [], "generates"),
-        group("Related", rel.related || [], "related"));
-    })
-    .catch((err) => {
-      clear(body).append(el("p", { class: "muted" }, "Unavailable."));
-      showError(err, "Loading lineage");
-    });
-  return section;
-}
-
 function deletedNote() {
   return el("section", { class: "panel", id: "deleted-note" },
     el("h2", {}, "This artifact is deleted"),
@@ -274,7 +249,7 @@ async function render() {
   const results = artifact.type === "run" ? runChartSection(artifact)
     : artifact.type === "telemetry" ? await telemetrySection(artifact) : null;
   sections.splice(3, 0, results, artifact.type === "run" ? exportsSection(artifact, refresh) : null);
-  sections.push(specSection(), filesSection(), lineageSection());
+  sections.push(lineageSection(artifact), graphSection(artifact), specSection(), filesSection());
   clear(root).append(...sections.filter(Boolean));
   root.removeAttribute("aria-busy");
   $("#edit-form").addEventListener("submit", save);
