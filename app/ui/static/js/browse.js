@@ -1,5 +1,6 @@
 // Browse and search: every filter lives in the URL; pages come from the server (keyset cursors).
 import { api, endpoints } from "./api.js";
+import { newText, watchTotal } from "./live.js";
 import { bulk, columnChooser, renderTable, selectionCsv } from "./table.js";
 import {
   $, clear, debounce, el, formatBytes, formatCount, formatDate, parseTags, showError, snippetNode, startPage,
@@ -16,6 +17,7 @@ const MAX_RELEVANCE_OFFSET = 10000;
 let state = readState();
 let controller = null;
 let lastPage = null;
+let live = null;
 const selected = new Map();  // id -> artifact, kept across pages of the table
 
 function readState() {
@@ -147,6 +149,8 @@ function render(page) {
   else if (page.count === 0) range.textContent = `No more results (${formatCount(page.total)} in all).`;
   else range.textContent = `${formatCount(start + 1)}–${formatCount(start + page.count)} of ${formatCount(page.total)}`;
   lastPage = page;
+  live.seen(page.total);
+  $("#live").hidden = true;
   const results = clear($("#results"));
   if (state.view === "table" && page.artifacts.length) drawTable();
   else for (const item of page.artifacts) results.append(resultItem(item));
@@ -306,6 +310,14 @@ function main() {
   writeForm(state);
   openMoreFilters(state);
   tableControls();
+  live = watchTotal(() => apiParams(state), (n) => {
+    $("#live-text").textContent = `${newText(n, state.type)} since this list was loaded.`;
+    $("#live").hidden = false;
+  });
+  $("#live-show").addEventListener("click", () => {
+    state = { ...state, page: 1, cursor: "" };
+    navigate(true);
+  });
   const typed = debounce(() => update({ q: $("#q").value }, { push: false }), 250);
   $("#q").addEventListener("input", typed);
   const typedTags = debounce(() => update({ tags: $("#tags").value }, { push: false }), 400);
