@@ -69,7 +69,7 @@ def test_multi_select_archive_delete_and_compare(page, live_server, output_dir):
     expect(page.locator("#results-table tbody tr")).to_have_count(3)
     page.locator("#select-page").check()
     expect(page.locator("#selection-count")).to_have_text("3 selected")
-    expect(page.locator("#bulk-compare")).to_be_disabled()
+    expect(page.locator("#bulk-compare")).to_be_enabled()  # 2 to 10 can be compared
     with page.expect_download() as download:
         page.locator("#bulk-download").click()
     lines = download.value.path().read_text().splitlines()

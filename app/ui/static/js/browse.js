@@ -192,8 +192,8 @@ function selectionChanged() {
   const n = selected.size;
   $("#selection-count").textContent = n ? `${formatCount(n)} selected` : "None selected";
   for (const id of ["bulk-download", "bulk-archive", "bulk-delete", "bulk-clear"]) $(`#${id}`).disabled = !n;
-  $("#bulk-compare").disabled = n !== 2;
-  $("#bulk-compare").title = n === 2 ? "" : "Choose two artifacts to compare";
+  $("#bulk-compare").disabled = n < 2 || n > 10;
+  $("#bulk-compare").title = n >= 2 && n <= 10 ? "" : "Choose 2 to 10 artifacts to compare";
 }
 
 async function bulkAction(action) {
@@ -232,8 +232,10 @@ function tableControls() {
   $("#bulk-download").addEventListener("click", downloadSelection);
   $("#bulk-clear").addEventListener("click", () => { selected.clear(); drawTable(); });
   $("#bulk-compare").addEventListener("click", () => {
-    const [base, other] = selected.keys();
-    window.location.assign(`/compare?base=${encodeURIComponent(base)}&other=${encodeURIComponent(other)}`);
+    const ids = [...selected.keys()];
+    window.location.assign(ids.length === 2
+      ? `/compare?base=${encodeURIComponent(ids[0])}&other=${encodeURIComponent(ids[1])}`
+      : `/compare?ids=${ids.map(encodeURIComponent).join(",")}`);
   });
 }
 
