@@ -21,7 +21,7 @@ def test_run_without_start_uses_bins_times_width_with_the_unit(page, live_server
     chart = page.locator("#series-chart")
     expect(chart).to_have_attribute("data-x-label", "time since start (hours)")
     expect(chart).to_have_attribute("data-y-label", "entities/bin")
-    expect(page.locator("#series-section [role=status]")).to_contain_text("1 hours per bin")
+    expect(page.locator("#series-section [role=status]")).to_contain_text("1 hour per bin")
     lines = _csv(page)
     assert lines[0].startswith("time since start (hours),user_requests@")
     assert [line.split(",")[0] for line in lines[1:4]] == ["0", "1", "2"] and len(lines) == 25

@@ -15,6 +15,9 @@ export function binWidth(grid = {}) {
   return { minutes, size: minutes, unit: "minutes" };
 }
 
+/** "1 hour", "15 minutes". */
+export const widthText = (w) => `${formatNumber(w.size)} ${w.size === 1 ? w.unit.replace(/s$/, "") : w.unit}`;
+
 function parseStart(text) {
   // The grid's start in spec.yaml, block or flow style (the text is the model as written).
   const match = /startTimeUtc["']?\s*:\s*["']?(\d{4}-\d\d-\d\d[T ][0-9:.]+(?:Z|[+-]\d\d:?\d\d)?)/.exec(text || "");
@@ -52,7 +55,7 @@ export async function runAxis(artifact, loadSpec, loadIndex) {
       const found = [...new Set(ids.map((id) => units.get(id)).filter(Boolean))];
       return found.length === 1 ? found[0] : found.length ? "mixed units" : undefined;
     },
-    note: width ? `${formatNumber(width.size)} ${width.unit} per bin` : "",
+    note: width ? `${widthText(width)} per bin` : "",
   };
 }
 
@@ -61,7 +64,7 @@ export function telemetryAxis(catalog) {
   const width = catalog.bin_minutes ? binWidth({ binMinutes: catalog.bin_minutes }) : null;
   const start = catalog.time_range && catalog.time_range.start ? new Date(catalog.time_range.start) : null;
   const valid = start && !Number.isNaN(start.getTime()) ? start : null;
-  return { axis: gridAxis(width, valid), note: width ? `${formatNumber(width.size)} ${width.unit} per bin` : "" };
+  return { axis: gridAxis(width, valid), note: width ? `${widthText(width)} per bin` : "" };
 }
 
 function save(blob, name) {

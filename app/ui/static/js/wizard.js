@@ -1,6 +1,7 @@
 // Runs wizard: a template with a generated parameter form, an existing model, or pasted/uploaded YAML.
 import { api, endpoints } from "./api.js";
 import { $, clear, clearError, clearFieldErrors, el, showError, showFieldErrors, startPage } from "./common.js";
+import { previewInput } from "./inputs.js";
 import { picker } from "./picker.js";
 
 let templates = [];
@@ -281,7 +282,17 @@ async function main() {
   $("#model-form").addEventListener("submit", submitModel);
   $("#yaml-form").addEventListener("submit", submitYaml);
   $("#yaml-file").addEventListener("change", loadYamlFile);
-  modelPicker = picker({ input: $("#model-input"), list: $("#model-options"), chosen: $("#model-chosen"), type: "model" });
+  const chosenInput = (artifact) => {
+    $("#model-submit").disabled = !previewInput($("#input-preview"), artifact) && Boolean(artifact);
+  };
+  modelPicker = picker({
+    input: $("#model-input"), list: $("#model-options"), chosen: $("#model-chosen"), type: "model", browse: true, onPick: chosenInput,
+  });
+  $("#input-kind").addEventListener("change", (event) => {
+    const telemetry = event.target.value === "telemetry";
+    modelPicker.filter({ type: telemetry ? "telemetry" : "model", capabilities: telemetry ? "replay" : "" });
+    chosenInput(null);
+  });
 
   const model = params.get("model");
   setMode(model ? "model" : (["template", "model", "yaml"].includes(params.get("mode")) ? params.get("mode") : "template"));
