@@ -87,7 +87,7 @@ function modelDiffs(others, results) {
       el("h3", {}, others[i].title || others[i].id),
       el("p", {}, r.grid_changed ? "The grid changed. " : "Same grid. ",
         `Nodes added: ${(r.nodes_added || []).join(", ") || "none"}. Removed: ${(r.nodes_removed || []).join(", ") || "none"}.`),
-      (r.nodes_changed || []).length ? nodeChanges(r.nodes_changed) : el("p", { class: "muted" }, "No node changed."))));
+      (r.nodes_changed || []).length ? el("div", { class: "table-wrap", tabindex: "0", role: "region", "aria-label": "Nodes changed (scrolls)" }, nodeChanges(r.nodes_changed)) : el("p", { class: "muted" }, "No node changed."))));
 }
 
 /** Render the comparison of `ids` (2..10) against `baseline` into `root`. */
@@ -116,7 +116,7 @@ export async function compareMany(root, ids, baseline, onBaseline) {
         tableBox),
       base.type === "model" ? modelDiffs(others, results)
         : el("section", { class: "panel", "aria-labelledby": "many-delta-heading" },
-          el("h2", { id: "many-delta-heading" }, "Deltas against the baseline"), el("div", { class: "table-wrap" }, deltaTable(others, results))),
+          el("h2", { id: "many-delta-heading" }, "Deltas against the baseline"), el("div", { class: "table-wrap", tabindex: "0", role: "region", "aria-label": "Deltas (scrolls)" }, deltaTable(others, results))),
       base.type === "model" ? null : overlays(base, others, results)].filter(Boolean));
   } catch (err) {
     clear(root).append(el("p", { class: "muted" }, "No comparison."));

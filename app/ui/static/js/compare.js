@@ -153,7 +153,7 @@ function specDiff(data) {
     list("Nodes added", data.nodes_added, "nodes-added"),
     list("Nodes removed", data.nodes_removed, "nodes-removed"),
     el("div", { id: "nodes-changed" }, el("h3", {}, `Nodes changed (${changed.length})`),
-      changed.length ? el("div", { class: "table-wrap" }, nodeChanges(changed)) : el("p", { class: "muted" }, "None")));
+      changed.length ? el("div", { class: "table-wrap", tabindex: "0", role: "region", "aria-label": "Nodes changed (scrolls)" }, nodeChanges(changed)) : el("p", { class: "muted" }, "None")));
 }
 
 function go(push = true) {

@@ -21,7 +21,7 @@ function boundedList(items) {
 
 /** Lineage: the picture from /lineage (two steps each way), then derived-from, generates and related lists. */
 export function lineageSection(artifact) {
-  const picture = el("div", { class: "graph-wrap", id: "lineage-graph" }, el("p", { class: "muted loading" }, "Loading the lineage…"));
+  const picture = el("div", { class: "graph-wrap", id: "lineage-graph", tabindex: "0", role: "region", "aria-label": "Lineage graph" }, el("p", { class: "muted loading" }, "Loading the lineage…"));
   const body = el("div", {});
   api(endpoints.lineage(artifact.id, 2))
     .then((lineage) => {
@@ -57,7 +57,7 @@ export function graphSection(artifact) {
   const source = artifact.type === "run" && names.has("spec.yaml") ? "spec"
     : artifact.type === "model" && names.has("catalog.json") ? "catalog" : null;
   if (!source) return null;
-  const picture = el("div", { class: "graph-wrap", id: "model-graph" }, el("p", { class: "muted loading" }, "Loading the model graph…"));
+  const picture = el("div", { class: "graph-wrap", id: "model-graph", tabindex: "0", role: "region", "aria-label": "Model graph (scrolls)" }, el("p", { class: "muted loading" }, "Loading the model graph…"));
   const load = source === "spec"
     ? apiText(endpoints.file(artifact.id, "spec.yaml")).then((text) =>
       api(endpoints.graph(), { method: "POST", body: text, headers: { "Content-Type": "text/plain" } })).then((g) => g.edges)

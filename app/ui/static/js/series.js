@@ -99,7 +99,7 @@ export function runChartSection(artifact) {
 }
 
 function catalogTable(series) {
-  return el("div", { class: "table-wrap bounded" }, el("table", { class: "data", id: "catalog-table" },
+  return el("div", { class: "table-wrap bounded", tabindex: "0", role: "region", "aria-label": "Series of this telemetry (scrolls)" }, el("table", { class: "data", id: "catalog-table" },
     el("caption", { class: "visually-hidden" }, "Series of this telemetry file"),
     el("thead", {}, el("tr", {}, ["Series", "Measure", "Component", "Points", "Min", "Mean", "Max"].map((h, i) =>
       el("th", { scope: "col", class: i >= 3 ? "num" : "" }, h)))),
