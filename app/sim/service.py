@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from app.engine.service import RunOutcome, run_spec
 from app.errors import BadRequest, NotFound
 from app.registry.context import RegistryContext
 from app.registry.records import ArtifactRecord, check_labels
-from app.registry.service import get_artifact, register_new_folder
+from app.registry.service import get_artifact, register_new_folder, update_artifact
 from app.sim.catalogue import get_template, render_model, resolve_parameters
 from app.sim.models import ModelDraft, draft_from_upload, read_model_spec, write_model
+from app.sim.titles import run_title
 from app.yamlsafe import safe_load
 
 
@@ -33,7 +36,11 @@ def upload_model(ctx: RegistryContext, text: str) -> ArtifactRecord:
 
 
 def run_stored_model(ctx: RegistryContext, model_id: str, seed: int | None = None) -> RunOutcome:
-    """Run a Model artifact; the run carries the model's provenance and derives from it."""
+    """Run a Model artifact; the run carries the model's provenance, derives from it and is titled after it.
+
+    The title (the model's title, its distinguishing parameters, the seed) is stored as a label, as a user's
+    edit is: spec.yaml stays the model's text, so its hash is the same for every run of the model.
+    """
     model = get_artifact(ctx, model_id)
     if model.type != "model":
         raise BadRequest(f"{model_id} is a {model.type}, not a model", details={"model_id": "not a model"})
@@ -44,4 +51,6 @@ def run_stored_model(ctx: RegistryContext, model_id: str, seed: int | None = Non
     provenance = {"modelId": model.id, "source": "flowtime-registry"}
     if model.template_id:
         provenance["templateId"] = model.template_id
-    return run_spec(ctx, text, seed=seed, provenance=provenance)
+    outcome = run_spec(ctx, text, seed=seed, provenance=provenance)
+    titled = update_artifact(ctx, outcome.artifact.id, {"title": run_title(model, seed)})
+    return replace(outcome, artifact=titled)

@@ -107,3 +107,38 @@ def test_running_a_non_model_or_unknown_model(client):
     assert client.post(f"/v1/models/{run_id}/run").status_code == 400
     assert client.post("/v1/models/model_20990101T000000Z_00000000/run").status_code == 404
     assert client.post("/v1/run?model_id=model_20990101T000000Z_00000000").status_code == 404
+
+
+def test_runs_of_a_model_are_titled_by_the_model_its_parameters_and_seed(client):
+    """151 runs of one model are not 151 identical rows: title, distinguishing parameters, seed."""
+    model_id = instantiate(client, parameters={"bins": 12, "demand": 40}, title="Checkout peak").json["modelId"]
+    titles = []
+    for seed in (5, 6):
+        run_id = client.post(f"/v1/models/{model_id}/run?seed={seed}").json["runId"]
+        titles.append(client.get(f"/v1/artifacts/{run_id}").json["title"])
+    assert titles == ["Checkout peak · bins 12, demand 40 · seed 5", "Checkout peak · bins 12, demand 40 · seed 6"]
+    via_run = client.post(f"/v1/run?model_id={model_id}").json["runId"]  # no seed, defaults left out
+    assert client.get(f"/v1/artifacts/{via_run}").json["title"] == "Checkout peak · bins 12, demand 40"
+    found = client.get("/v1/artifacts", query_string={"search": "checkout demand 40", "type": "run"}).json
+    assert {a["title"] for a in found["artifacts"]} == {*titles, "Checkout peak · bins 12, demand 40"}
+    summary = client.get(f"/v1/runs/{via_run}").json
+    assert summary["title"] == "Checkout peak · bins 12, demand 40"
+
+
+def test_run_titles_of_uploaded_and_default_models(client):
+    uploaded = client.post("/v1/models", data=(EXAMPLES / "hello.yaml").read_text(),
+                           headers={"Content-Type": "text/plain"})
+    assert uploaded.status_code == 201, uploaded.json
+    model = uploaded.json["artifact"]
+    run_id = client.post(f"/v1/models/{model['id']}/run?seed=1").json["runId"]
+    assert client.get(f"/v1/artifacts/{run_id}").json["title"] == f"{model['title']} · seed 1"
+    defaults = instantiate(client).json["modelId"]  # nothing distinguishes it from the template
+    run_id = client.post(f"/v1/models/{defaults}/run?seed=2").json["runId"]
+    assert client.get(f"/v1/artifacts/{run_id}").json["title"] == "Baseline demand and service · seed 2"
+
+
+def test_a_long_model_title_still_gives_a_valid_run_title(client):
+    model_id = instantiate(client, parameters={"demand": 7}, title="x" * 200).json["modelId"]
+    run_id = client.post(f"/v1/models/{model_id}/run?seed=9").json["runId"]
+    title = client.get(f"/v1/artifacts/{run_id}").json["title"]
+    assert len(title) == 200 and title.endswith("…")

@@ -15,7 +15,7 @@ function widthOf(container) {
  * x: numbers (bin index, or seconds when `time` is true); series: [{label, values, color?, dash?}].
  * Returns the uPlot instance (or null when uPlot is unavailable, with a message in the container).
  */
-export function lineChart(container, { x, series, time = false, xLabel = "bin", height = 280, title, label }) {
+export function lineChart(container, { x, series, time = false, xLabel = "bin", yLabel, height = 280, title, label }) {
   container.replaceChildren();
   container.classList.add("chart");
   if (typeof window.uPlot !== "function") {
@@ -26,22 +26,27 @@ export function lineChart(container, { x, series, time = false, xLabel = "bin", 
   container.dataset.points = String(points);
   container.dataset.series = String(series.length);
   const name = title || label;
-  if (name) container.setAttribute("aria-label", `${name}: line chart of ${series.map((s) => s.label).join(", ")}`);
+  container.dataset.xLabel = xLabel;
+  container.dataset.yLabel = yLabel || "";
+  const against = `against ${xLabel}${yLabel ? `, in ${yLabel}` : ""}`;
+  if (name) container.setAttribute("aria-label", `${name}: line chart of ${series.map((s) => s.label).join(", ")} ${against}`);
   container.setAttribute("role", "img");
   const opts = {
     width: widthOf(container),
     height,
     title,
     scales: { x: { time } },
+    // Grid times are UTC; show them so (not in the browser's zone).
+    tzDate: (ts) => window.uPlot.tzDate(new Date(ts * 1e3), "Etc/UTC"),
     axes: [
       {
-        label: time ? undefined : xLabel, stroke: "#334155", grid: { stroke: "#e2e8f0" },
+        label: xLabel, stroke: "#334155", grid: { stroke: "#e2e8f0" },
         incrs: time ? undefined : [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000, 100000],
       },
-      { stroke: "#334155", grid: { stroke: "#e2e8f0" }, values: (u, ticks) => ticks.map((t) => formatNumber(t, 2)) },
+      { label: yLabel, stroke: "#334155", grid: { stroke: "#e2e8f0" }, values: (u, ticks) => ticks.map((t) => formatNumber(t, 2)) },
     ],
     series: [
-      { label: time ? "time" : xLabel, value: time ? undefined : (u, v) => (v === null || v === undefined ? "–" : formatNumber(v)) },
+      { label: xLabel, value: time ? undefined : (u, v) => (v === null || v === undefined ? "–" : formatNumber(v)) },
       ...series.map((s, i) => ({
         label: s.label,
         stroke: s.color || colorAt(i),
@@ -58,6 +63,8 @@ export function lineChart(container, { x, series, time = false, xLabel = "bin", 
   };
   const data = [x, ...series.map((s) => s.values.map((v) => (v === undefined ? null : v)))];
   const chart = new window.uPlot(opts, data, container);
+  // What the chart shows, for its PNG and CSV downloads.
+  container.chartView = { chart, time, xLabel, labels: series.map((s) => s.label), data };
   const resize = () => {
     const width = widthOf(container);
     if (width !== chart.width) chart.setSize({ width, height });

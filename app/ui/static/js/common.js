@@ -173,12 +173,16 @@ export async function loadStats() {
   if (!box) return;
   try {
     const stats = await api(endpoints.stats());
+    // The totals count archived artifacts (every live one), so their links list archived ones too.
+    const archived = stats.archived ? "&include_archived=true" : "";
     const types = Object.entries(stats.by_type || {}).map(([type, count]) =>
-      el("li", {}, el("a", { href: `/?type=${encodeURIComponent(type)}` }, `${formatCount(count)} ${type}${count === 1 || type === "telemetry" ? "" : "s"}`)));
+      el("li", {}, el("a", { href: `/?type=${encodeURIComponent(type)}${archived}` }, `${formatCount(count)} ${type}${count === 1 || type === "telemetry" ? "" : "s"}`)));
     const tags = (stats.top_tags || []).slice(0, 6).map((t) =>
-      el("li", {}, el("a", { href: `/?tags=${encodeURIComponent(t.tag)}`, class: "tag" }, `${t.tag} (${formatCount(t.count)})`)));
+      el("li", {}, el("a", { href: `/?tags=${encodeURIComponent(t.tag)}${archived}`, class: "tag" }, `${t.tag} (${formatCount(t.count)})`)));
+    const total = `${formatCount(stats.total || 0)} artifacts`;
     clear(box).append(
-      el("span", { class: "stat-total" }, `${formatCount(stats.total || 0)} artifacts`),
+      el("a", { class: "stat-total", href: archived ? `/?include_archived=true` : "/" },
+        stats.archived ? `${total} (${formatCount(stats.archived)} archived)` : total),
       el("ul", { class: "stat-types", "aria-label": "By type" }, types),
       el("span", { class: "stat-size" }, formatBytes(stats.total_size_bytes || 0)),
       tags.length ? el("ul", { class: "stat-tags", "aria-label": "Top tags" }, tags) : null,

@@ -2,6 +2,7 @@
 import { api, endpoints } from "./api.js";
 import { lineChart } from "./chart.js";
 import { $, clear, clearError, el, formatNumber, showError, startPage, typeBadge } from "./common.js";
+import { MAX_COMPARE, compareMany, nodeChanges } from "./compare-many.js";
 import { picker } from "./picker.js";
 
 const MAX_CHARTS = 24;
@@ -28,7 +29,8 @@ const COLUMNS = [
 
 function readUrl() {
   const params = new URLSearchParams(window.location.search);
-  return { base: params.get("base") || "", other: params.get("other") || "" };
+  const ids = [...new Set((params.get("ids") || "").split(",").map((i) => i.trim()).filter(Boolean))];
+  return { base: params.get("base") || "", other: params.get("other") || "", ids, baseline: params.get("baseline") || "" };
 }
 
 async function runCompare(baseId, otherId) {
@@ -144,15 +146,14 @@ function onlyList(label, items, id) {
 function specDiff(data) {
   const list = (label, items, id) => el("div", { id }, el("h3", {}, `${label} (${(items || []).length})`),
     (items || []).length ? el("ul", { class: "plain mono" }, items.map((i) => el("li", {}, typeof i === "string" ? i : JSON.stringify(i)))) : el("p", { class: "muted" }, "None"));
-  const changed = (data.nodes_changed || []).map((n) => el("li", {}, el("span", { class: "mono" }, n.node || n.id || n.name || "node"), ": ",
-    el("code", { class: "json" }, JSON.stringify(n))));
+  const changed = data.nodes_changed || [];
   return el("section", { class: "panel", id: "spec-diff", "aria-labelledby": "spec-diff-heading" },
     el("h2", { id: "spec-diff-heading" }, "Model differences"),
     el("p", { id: "grid-changed" }, data.grid_changed ? "The grid changed." : "The grid is the same."),
     list("Nodes added", data.nodes_added, "nodes-added"),
     list("Nodes removed", data.nodes_removed, "nodes-removed"),
     el("div", { id: "nodes-changed" }, el("h3", {}, `Nodes changed (${changed.length})`),
-      changed.length ? el("ul", { class: "plain" }, changed) : el("p", { class: "muted" }, "None")));
+      changed.length ? el("div", { class: "table-wrap", tabindex: "0", role: "region", "aria-label": "Nodes changed (scrolls)" }, nodeChanges(changed)) : el("p", { class: "muted" }, "None")));
 }
 
 function go(push = true) {
@@ -181,7 +182,19 @@ async function main() {
     if (b && o) go();
   });
   const fromUrl = async () => {
-    const { base: b, other: o } = readUrl();
+    const { base: b, other: o, ids, baseline } = readUrl();
+    if (ids.length) {
+      if (ids.length < 2 || ids.length > MAX_COMPARE) {
+        showError(`Compare takes 2 to ${MAX_COMPARE} artifacts; this link names ${ids.length}.`);
+        return;
+      }
+      const rerun = (chosen) => {
+        window.history.pushState(null, "", `/compare?ids=${ids.map(encodeURIComponent).join(",")}&baseline=${encodeURIComponent(chosen)}`);
+        compareMany(result, ids, chosen, rerun);
+      };
+      await compareMany(result, ids, baseline || ids[0], rerun);
+      return;
+    }
     await Promise.all([base.set(b), other.set(o)]);
     if (b && o) await runCompare(b, o);
     else clear(result);

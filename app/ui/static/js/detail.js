@@ -1,6 +1,8 @@
 // Artifact detail: metadata, inline edit (If-Match), delete/restore/archive, files, charts, spec, lineage.
 import { api, apiText, endpoints } from "./api.js";
-import { lineChart, parseSeriesCsv } from "./chart.js";
+import { exportsSection } from "./exports.js";
+import { graphSection, lineageSection } from "./pictures.js";
+import { runChartSection, telemetrySection } from "./series.js";
 import {
   $, clear, clearError, clearFieldErrors, el, failureCard, formatBytes, formatDate, formatNumber, notify,
   parseTags, showError, showFieldErrors, startPage, tagList, typeBadge, loadStats,
@@ -8,7 +10,6 @@ import {
 
 const artifactId = document.body.dataset.artifactId;
 const root = $("#detail");
-const MAX_DEFAULT_SERIES = 4;
 let artifact = null;
 let etag = null;
 
@@ -137,6 +138,34 @@ async function act(fn, message) {
   }
 }
 
+/** "engine_version" / "binMinutes" -> "Engine version" / "Bin minutes". */
+function humanKey(key) {
+  const words = String(key).replace(/([a-z])([A-Z])/g, "$1 $2").replaceAll("_", " ").toLowerCase();
+  return words.charAt(0).toUpperCase() + words.slice(1);
+}
+
+/** A metadata value for people: never a raw `null` or a JSON blob; objects become nested definition lists. */
+function valueNode(value, depth = 0) {
+  if (value === null || value === undefined || value === "") return el("span", { class: "muted" }, "–");
+  if (typeof value === "boolean") return value ? "yes" : "no";
+  if (typeof value === "number") return formatNumber(value);
+  if (typeof value !== "object") {
+    const text = String(value);
+    return /^(sha256:)?[0-9a-f]{32,}$/.test(text) ? el("span", { class: "mono", title: text }, `${text.slice(0, 19)}…`) : text;
+  }
+  if (Array.isArray(value)) {
+    if (!value.length) return el("span", { class: "muted" }, "none");
+    if (value.every((v) => v === null || typeof v !== "object")) return value.map((v) => (v === null ? "–" : String(v))).join(", ");
+    return el("ol", { class: "plain" }, value.slice(0, 50).map((v) => el("li", {}, valueNode(v, depth + 1))));
+  }
+  const entries = Object.entries(value);
+  if (!entries.length) return el("span", { class: "muted" }, "none");
+  if (depth >= 3) return `${entries.length} fields`;
+  const list = el("dl", { class: "meta nested" });
+  for (const [k, v] of entries) list.append(el("dt", {}, humanKey(k)), el("dd", {}, valueNode(v, depth + 1)));
+  return list;
+}
+
 function metadataSection() {
   const rows = [
     ["Id", el("span", { class: "mono" }, artifact.id)],
@@ -154,9 +183,9 @@ function metadataSection() {
   const meta = artifact.metadata || {};
   for (const [key, value] of Object.entries(meta)) {
     if (key === "series" || key === "nodes") continue;
-    rows.push([key, typeof value === "object" && value !== null ? el("code", { class: "json" }, JSON.stringify(value)) : String(value)]);
+    rows.push([humanKey(key), valueNode(value)]);
   }
-  if (Array.isArray(meta.nodes)) rows.push(["nodes", meta.nodes.join(", ")]);
+  if (Array.isArray(meta.nodes)) rows.push(["Nodes", meta.nodes.join(", ")]);
   const list = el("dl", { class: "meta" });
   for (const [term, value] of rows) list.append(el("dt", {}, term), el("dd", {}, value));
   return el("section", { class: "panel", "aria-labelledby": "meta-heading" }, el("h2", { id: "meta-heading" }, "Details"), list);
@@ -180,124 +209,6 @@ function filesSection() {
     live ? el("p", {}, el("a", { href: endpoints.zip(artifact.id) }, "Download everything as a zip")) : null);
 }
 
-// ---- series charts ---------------------------------------------------------------------------------
-
-function seriesPicker(ids, onChange) {
-  const box = el("fieldset", { class: "series-picker" }, el("legend", {}, "Series to show"));
-  ids.forEach((id, i) => {
-    const inputId = `series-${i}`;
-    box.append(el("label", { for: inputId, class: "check" },
-      el("input", { type: "checkbox", id: inputId, value: id, checked: i < MAX_DEFAULT_SERIES, onchange: onChange }), ` ${id}`));
-  });
-  return box;
-}
-
-const chosenSeries = (picker) => [...picker.querySelectorAll("input:checked")].map((input) => input.value);
-
-async function runChartSection() {
-  const ids = (artifact.metadata && artifact.metadata.series) || [];
-  const section = el("section", { class: "panel", "aria-labelledby": "chart-heading", id: "series-section" },
-    el("h2", { id: "chart-heading" }, "Series"));
-  if (!ids.length) {
-    section.append(el("p", { class: "muted" }, "This run has no series."));
-    return section;
-  }
-  const chartBox = el("div", { id: "series-chart" });
-  const status = el("p", { class: "muted", role: "status" });
-  const cache = new Map();
-  const draw = async () => {
-    const chosen = chosenSeries(picker);
-    if (!chosen.length) {
-      chartBox.replaceChildren(el("p", { class: "muted" }, "Choose at least one series."));
-      return;
-    }
-    status.textContent = "Loading series…";
-    try {
-      const parsed = await Promise.all(chosen.map(async (id) => {
-        if (!cache.has(id)) cache.set(id, parseSeriesCsv(await apiText(endpoints.series(artifact.id, id))));
-        return cache.get(id);
-      }));
-      const longest = parsed.reduce((a, b) => (b.x.length > a.x.length ? b : a));
-      lineChart(chartBox, {
-        x: longest.x,
-        series: parsed.map((p, i) => ({ label: chosen[i], values: longest.x.map((_, j) => (j < p.values.length ? p.values[j] : null)) })),
-        title: artifact.title,
-      });
-      status.textContent = `${chosen.length} of ${ids.length} series, ${longest.x.length} bins.`;
-    } catch (err) {
-      status.textContent = "";
-      showError(err, "Loading series");
-    }
-  };
-  const picker = seriesPicker(ids, draw);
-  section.append(picker, chartBox, status);
-  requestAnimationFrame(draw);
-  return section;
-}
-
-async function telemetrySection() {
-  const section = el("section", { class: "panel", "aria-labelledby": "catalog-heading", id: "catalog-section" },
-    el("h2", { id: "catalog-heading" }, "Catalog"));
-  const hasCatalog = (artifact.file_details || []).some((f) => f.name === "catalog.json");
-  if (!hasCatalog) {
-    section.append(el("p", { class: "muted" }, "No catalog.json in this artifact."));
-    return section;
-  }
-  let catalog;
-  try {
-    catalog = await api(endpoints.file(artifact.id, "catalog.json"));
-  } catch (err) {
-    showError(err, "Loading the catalog");
-    section.append(el("p", { class: "muted" }, "The catalog could not be loaded."));
-    return section;
-  }
-  const facts = [`format ${catalog.format || "?"}`, `shape ${catalog.shape || "?"}`, `${formatNumber(catalog.rows)} rows`];
-  if (catalog.bin_minutes) facts.push(`${catalog.bin_minutes}-minute bins`);
-  if (catalog.time_range) facts.push(`${formatDate(catalog.time_range.start)} – ${formatDate(catalog.time_range.end)}`);
-  section.append(el("p", {}, facts.join(" · ")));
-  const series = catalog.series || [];
-  section.append(el("div", { class: "table-wrap" }, el("table", { class: "data", id: "catalog-table" },
-    el("thead", {}, el("tr", {}, ["Series", "Measure", "Component", "Points", "Min", "Mean", "Max"].map((h, i) =>
-      el("th", { scope: "col", class: i >= 3 ? "num" : "" }, h)))),
-    el("tbody", {}, series.map((s) => el("tr", {},
-      el("td", { class: "mono" }, s.id), el("td", {}, s.measure), el("td", {}, s.component_id || "–"),
-      el("td", { class: "num" }, formatNumber(s.points)), el("td", { class: "num" }, formatNumber(s.min)),
-      el("td", { class: "num" }, formatNumber(s.mean)), el("td", { class: "num" }, formatNumber(s.max))))))));
-  if (!series.length) return section;
-  // Values come from comparing the artifact with itself (the API returns them per series).
-  const chartBox = el("div", { id: "series-chart" });
-  const status = el("p", { class: "muted", role: "status" }, "Loading values…");
-  let compared = null;
-  const draw = () => {
-    const chosen = chosenSeries(picker);
-    if (!compared) return;
-    const matched = compared.series.filter((s) => chosen.includes(`${s.measure}@${s.component_id}`) || chosen.includes(s.measure));
-    if (!matched.length) {
-      chartBox.replaceChildren(el("p", { class: "muted" }, "Choose at least one series."));
-      return;
-    }
-    const length = Math.max(...matched.map((s) => s.values.base.length));
-    lineChart(chartBox, {
-      x: Array.from({ length }, (_, i) => i),
-      series: matched.map((s) => ({ label: `${s.measure}@${s.component_id}`, values: s.values.base })),
-      title: artifact.title,
-    });
-    status.textContent = `${matched.length} of ${series.length} series, ${length} bins.`;
-  };
-  const picker = seriesPicker(series.map((s) => s.id), draw);
-  section.append(el("h3", {}, "Values"), picker, chartBox, status);
-  api(endpoints.compare(artifact.id), { method: "POST", json: { other: artifact.id, include_values: true } })
-    .then((result) => {
-      compared = result;
-      draw();
-    })
-    .catch((err) => {
-      status.textContent = "Values unavailable.";
-      showError(err, "Loading telemetry values");
-    });
-  return section;
-}
-
 function specSection() {
   const name = artifact.type === "run" ? "spec.yaml" : "model-artifact.yaml";
   if (!["run", "model"].includes(artifact.type)) return null;
@@ -319,32 +230,6 @@ function specSection() {
   return section;
 }
 
-function lineageSection() {
-  const section = el("section", { class: "panel", "aria-labelledby": "lineage-heading", id: "lineage-section" },
-    el("h2", { id: "lineage-heading" }, "Lineage"));
-  const body = el("div", {}, el("p", { class: "muted" }, "Loading…"));
-  section.append(body);
-  api(endpoints.relationships(artifact.id))
-    .then((rel) => {
-      const group = (label, items, id) => el("div", { class: "lineage-group", id },
-        el("h3", {}, label),
-        items.length
-          ? el("ul", {}, items.map((a) => el("li", {}, typeBadge(a.type), " ",
-            el("a", { href: `/artifacts/${encodeURIComponent(a.id)}` }, a.title || a.id),
-            a.deleted_at ? el("span", { class: "badge badge-deleted" }, "deleted") : null)))
-          : el("p", { class: "muted" }, "None"));
-      clear(body).append(
-        group("Derived from", rel.derived_from || [], "derived-from"),
-        group("Generates", rel.generates || [], "generates"),
-        group("Related", rel.related || [], "related"));
-    })
-    .catch((err) => {
-      clear(body).append(el("p", { class: "muted" }, "Unavailable."));
-      showError(err, "Loading lineage");
-    });
-  return section;
-}
-
 function deletedNote() {
   return el("section", { class: "panel", id: "deleted-note" },
     el("h2", {}, "This artifact is deleted"),
@@ -360,9 +245,11 @@ async function render() {
     $("#edit-form").addEventListener("submit", save);
     return;
   }
-  if (artifact.type === "run") sections.push(await runChartSection());
-  if (artifact.type === "telemetry") sections.push(await telemetrySection());
-  sections.push(specSection(), filesSection(), lineageSection());
+  // The results first (above the fold on a phone), the details after them.
+  const results = artifact.type === "run" ? runChartSection(artifact)
+    : artifact.type === "telemetry" ? await telemetrySection(artifact) : null;
+  sections.splice(3, 0, results, artifact.type === "run" ? exportsSection(artifact, refresh) : null);
+  sections.push(lineageSection(artifact), graphSection(artifact), specSection(), filesSection());
   clear(root).append(...sections.filter(Boolean));
   root.removeAttribute("aria-busy");
   $("#edit-form").addEventListener("submit", save);

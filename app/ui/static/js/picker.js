@@ -3,12 +3,14 @@ import { api, endpoints } from "./api.js";
 import { clear, debounce, el, formatDate, showError } from "./common.js";
 
 /**
- * picker({input, list, chosen, type, onPick}): typing searches /v1/artifacts?search=...;
- * ArrowDown moves into the options, Enter/click picks. Returns {set(id), get()}.
+ * picker({input, list, chosen, type, capabilities, browse, onPick}): typing searches /v1/artifacts?search=...;
+ * with `browse`, an empty box lists the newest (one page of 8). ArrowDown moves into the options, Enter/click
+ * picks. Returns {set(id), get(), filter({type, capabilities})}.
  */
-export function picker({ input, list, chosen, type = "", onPick = () => {} }) {
+export function picker({ input, list, chosen, type = "", capabilities = "", browse = false, onPick = () => {} }) {
   let current = null;
   let controller = null;
+  const filters = { type, capabilities };
 
   const show = (artifact) => {
     current = artifact;
@@ -27,13 +29,13 @@ export function picker({ input, list, chosen, type = "", onPick = () => {} }) {
   const search = debounce(async () => {
     const text = input.value.trim();
     if (controller) controller.abort();
-    if (!text) {
+    if (!text && !browse) {
       clear(list);
       return;
     }
     controller = new AbortController();
     try {
-      const page = await api(endpoints.list({ search: text, type, limit: 8 }), { signal: controller.signal });
+      const page = await api(endpoints.list({ search: text, ...filters, limit: 8 }), { signal: controller.signal });
       let items = page.artifacts;
       if (!items.length && /^(run|model|telemetry)_[\w.@:+-]+$/.test(text)) {
         // Perhaps an id was pasted.
@@ -80,14 +82,22 @@ export function picker({ input, list, chosen, type = "", onPick = () => {} }) {
     }
   });
 
+  if (browse) search();
   return {
     get: () => current,
+    /** Other filters (e.g. telemetry that can be replayed): the list is searched again. */
+    filter(changes) {
+      Object.assign(filters, changes);
+      show(null);
+      search();
+    },
     async set(id) {
       if (!id) return;
       try {
         const artifact = await api(endpoints.artifact(id, { include_deleted: "true" }));
         show(artifact);
         input.value = artifact.title || artifact.id;
+        onPick(artifact);
       } catch (err) {
         show(null);
         showError(err, `Loading ${id}`);

@@ -1,6 +1,7 @@
 // Runs wizard: a template with a generated parameter form, an existing model, or pasted/uploaded YAML.
 import { api, endpoints } from "./api.js";
 import { $, clear, clearError, clearFieldErrors, el, showError, showFieldErrors, startPage } from "./common.js";
+import { previewInput } from "./inputs.js";
 import { picker } from "./picker.js";
 
 let templates = [];
@@ -171,6 +172,7 @@ async function submitTemplate(event) {
     const created = await api(endpoints.instantiate(template.id), { method: "POST", json: body });
     status.textContent = "Running the model…";
     const run = await api(endpoints.runModel(created.modelId, seed), { method: "POST" });
+    await nameRun(run.runId, "template");
     landOn(run.runId);
   } catch (err) {
     busy(false);
@@ -199,6 +201,7 @@ async function submitModel(event) {
   busy(true, "Running the model…");
   try {
     const run = await api(endpoints.runModel(model.id, seed), { method: "POST" });
+    await nameRun(run.runId, "model");
     landOn(run.runId);
   } catch (err) {
     busy(false);
@@ -223,6 +226,7 @@ async function submitYaml(event) {
   busy(true, "Running the model…");
   try {
     const run = await api(endpoints.run(seed), { method: "POST", body: text, headers: { "Content-Type": "text/plain" } });
+    await nameRun(run.runId, "yaml");
     landOn(run.runId);
   } catch (err) {
     busy(false);
@@ -247,6 +251,18 @@ function loadYamlFile() {
   reader.readAsText(file);
 }
 
+/** The run title the user gave, as the run's title (a label edit: it survives rescans). */
+async function nameRun(runId, prefix) {
+  const title = $(`#${prefix}-name`).value.trim();
+  if (!title) return;
+  status.textContent = "Naming the run…";
+  try {
+    await api(endpoints.artifact(runId), { method: "PATCH", json: { title } });
+  } catch (err) {
+    showError(err, "The run was made but its title was refused");
+  }
+}
+
 function landOn(runId) {
   status.textContent = "Done; opening the run…";
   window.location.assign(`/artifacts/${encodeURIComponent(runId)}`);
@@ -266,7 +282,17 @@ async function main() {
   $("#model-form").addEventListener("submit", submitModel);
   $("#yaml-form").addEventListener("submit", submitYaml);
   $("#yaml-file").addEventListener("change", loadYamlFile);
-  modelPicker = picker({ input: $("#model-input"), list: $("#model-options"), chosen: $("#model-chosen"), type: "model" });
+  const chosenInput = (artifact) => {
+    $("#model-submit").disabled = !previewInput($("#input-preview"), artifact) && Boolean(artifact);
+  };
+  modelPicker = picker({
+    input: $("#model-input"), list: $("#model-options"), chosen: $("#model-chosen"), type: "model", browse: true, onPick: chosenInput,
+  });
+  $("#input-kind").addEventListener("change", (event) => {
+    const telemetry = event.target.value === "telemetry";
+    modelPicker.filter({ type: telemetry ? "telemetry" : "model", capabilities: telemetry ? "replay" : "" });
+    chosenInput(null);
+  });
 
   const model = params.get("model");
   setMode(model ? "model" : (["template", "model", "yaml"].includes(params.get("mode")) ? params.get("mode") : "template"));
