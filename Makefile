@@ -2,28 +2,38 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
+SERVE_STAMP := $(VENV)/.installed-serve
 STAMP := $(VENV)/.installed
+# Optional backends for `make run` / `make install-serve`: EXTRAS=postgres,s3 (the test install has both).
+EXTRAS ?=
 FLASK := $(BIN)/flask --app wsgi
 HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: run serve-proxied test install migrate lint bench bench-engine clean
+.PHONY: run serve-proxied test install install-serve migrate lint bench bench-engine clean
 
-$(STAMP): setup.cfg pyproject.toml
+# What serving needs (pinned by constraints.txt); `make test` adds the test tools and both backends.
+$(SERVE_STAMP): pyproject.toml setup.py constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.$(if $(EXTRAS),[$(EXTRAS)])'
+	touch $(SERVE_STAMP)
+
+$(STAMP): $(SERVE_STAMP)
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[test,postgres,s3]'
 	touch $(STAMP)
+
+install-serve: $(SERVE_STAMP)
 
 install: $(STAMP)
 
-migrate: install
+migrate: install-serve
 	$(FLASK) db upgrade
 
 run: migrate
 	$(FLASK) registry seed --demo --if-empty
-	HOST=$(HOST) PORT=$(PORT) $(BIN)/gunicorn -c gunicorn.conf.py
+	$(BIN)/flowtime-registry serve --host $(HOST) --port $(PORT)
 
 # The one-machine deployment: nginx on HOST:PORT (buffering slow clients) in front of gunicorn on loopback.
 # Needs nginx (scripts/install-nginx.sh).

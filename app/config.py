@@ -86,10 +86,11 @@ class Config:
         """Read every FLOWTIME_* variable from the environment."""
         env = os.environ if environ is None else environ
         values: dict[str, object] = {}
+        defaults = cls()
         for variable, attribute, _ in DOCUMENTED_VARIABLES:
             if variable in env and env[variable] != "":
-                values[attribute] = env[variable]
-        return cls()._replaced(values)
+                values[attribute] = _coerce(variable, env[variable], getattr(defaults, attribute))
+        return defaults._replaced(values)
 
     def with_overrides(self, overrides: dict[str, object] | None) -> Config:
         """Return a copy with the given attributes replaced (coerced to their types) and URLs resolved."""
@@ -125,19 +126,37 @@ class Config:
         return self.max_upload_mb * MEGABYTE
 
 
+TRUE_WORDS, FALSE_WORDS = ("1", "true", "yes", "on"), ("0", "false", "no", "off")
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+
+
 def _coerce(name: str, value: object, current: object) -> object:
-    try:
-        if isinstance(current, bool):
-            if isinstance(value, bool):
-                return value
-            return str(value).strip().lower() in {"1", "true", "yes", "on"}
-        if isinstance(current, int):
+    """`value` as the type of `current`; a ConfigError naming `name`, what it expects and what it got."""
+    if isinstance(current, bool):
+        return _boolean(name, value)
+    if isinstance(current, int):
+        try:
             number = int(value)
-            if number < 0:
-                raise ValueError("must not be negative")
-            return number
-        if isinstance(current, Path):
-            return Path(value)
-        return str(value)
-    except (TypeError, ValueError) as exc:
-        raise ConfigError(f"invalid value for {name}: {value!r} ({exc})") from exc
+        except (TypeError, ValueError):
+            number = -1
+        if number < 0:
+            raise ConfigError(f"{name} expects a whole number >= 0, got {value!r}")
+        return number
+    if isinstance(current, Path):
+        return Path(value)
+    if name in ("log_level", "FLOWTIME_LOG_LEVEL"):
+        level = str(value).strip().upper()
+        if level not in LOG_LEVELS:
+            raise ConfigError(f"{name} expects one of {', '.join(LOG_LEVELS)}, got {value!r}")
+        return level
+    return str(value)
+
+
+def _boolean(name: str, value: object) -> bool:
+    if isinstance(value, bool):
+        return value
+    word = str(value).strip().lower()
+    if word not in TRUE_WORDS + FALSE_WORDS:
+        raise ConfigError(f"{name} expects a boolean ({'/'.join(TRUE_WORDS)} or {'/'.join(FALSE_WORDS)}), "
+                          f"got {value!r}")
+    return word in TRUE_WORDS

@@ -30,6 +30,13 @@ class ConfigError(RegistryError):
     code = "config_error"
 
 
+class DatabaseUnreachable(RegistryError):
+    """The registry database cannot be reached."""
+
+    status = 503
+    code = "database_unavailable"
+
+
 class BadRequest(RegistryError):
     """The request is malformed."""
 
