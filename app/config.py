@@ -40,7 +40,10 @@ DOCUMENTED_VARIABLES = [
      "Comma-separated browser origins allowed to call the API cross-origin, or `*` for any origin (never with "
      "credentials). A loopback-only server (no tokens, no `FLOWTIME_ALLOW_OPEN`) also allows the FlowTime UIs' "
      "development origins (`http://localhost:5219`, `:5173`, `:4173` and their `127.0.0.1` forms)."),
-    ("FLOWTIME_LOG_LEVEL", "log_level", "Python logging level (default `INFO`)."),
+    ("FLOWTIME_LOG_LEVEL", "log_level", "Python logging level: DEBUG, INFO, WARNING, ERROR or CRITICAL (default `INFO`)."),
+    ("FLOWTIME_LOG_FORMAT", "log_format",
+     "`text` (default) or `json`: one JSON object per line (python-json-logger) for the app's and gunicorn's "
+     "logs alike, each with `request_id`."),
     ("FLOWTIME_CURSOR_KEY", "cursor_key",
      "Secret that signs listing cursors (HMAC-SHA256); default: a random key kept in `<data dir>/.cursor-key` "
      "(created 0600 on first use). Set the same value on every host that serves one registry."),
@@ -75,6 +78,7 @@ class Config:
     allow_open: bool = False
     cors_origins: str = ""
     log_level: str = "INFO"
+    log_format: str = "text"
     compare_max_values: int = 2_000_000
     cache_mb: int = 64
     cursor_key: str = field(default="", repr=False)
@@ -128,6 +132,7 @@ class Config:
 
 TRUE_WORDS, FALSE_WORDS = ("1", "true", "yes", "on"), ("0", "false", "no", "off")
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+LOG_FORMATS = ("text", "json")
 
 
 def _coerce(name: str, value: object, current: object) -> object:
@@ -144,11 +149,14 @@ def _coerce(name: str, value: object, current: object) -> object:
         return number
     if isinstance(current, Path):
         return Path(value)
-    if name in ("log_level", "FLOWTIME_LOG_LEVEL"):
-        level = str(value).strip().upper()
-        if level not in LOG_LEVELS:
-            raise ConfigError(f"{name} expects one of {', '.join(LOG_LEVELS)}, got {value!r}")
-        return level
+    for names, choices in ((("log_level", "FLOWTIME_LOG_LEVEL"), LOG_LEVELS),
+                           (("log_format", "FLOWTIME_LOG_FORMAT"), LOG_FORMATS)):
+        if name in names:
+            choice = str(value).strip()
+            choice = choice.upper() if choices is LOG_LEVELS else choice.lower()
+            if choice not in choices:
+                raise ConfigError(f"{name} expects one of {', '.join(choices)}, got {value!r}")
+            return choice
     return str(value)
 
 

@@ -8,6 +8,8 @@ import logging
 from flask import Flask, jsonify
 from werkzeug.exceptions import HTTPException
 
+from app.logs import request_id
+
 log = logging.getLogger(__name__)
 
 
@@ -153,8 +155,8 @@ class ServiceBusy(RegistryError):
 
 
 def error_body(message: str, code: str, status: int, details: dict | None = None) -> dict:
-    """The single error shape used by every response."""
-    return {"error": message, "code": code, "status": status, "details": details or {}}
+    """The single error shape used by every response (`request_id` is the response's X-Request-ID)."""
+    return {"error": message, "code": code, "status": status, "details": details or {}, "request_id": request_id()}
 
 
 def _json_error(message: str, code: str, status: int, details: dict | None = None, headers=None):
