@@ -70,14 +70,17 @@ def make_formatter(json_logs: bool = False) -> logging.Formatter:
 
 
 def configure_logging(level: str, json_logs: bool) -> None:
-    """Put the one handler on the root logger (once per process) at `level`."""
+    """Put the one handler on the root logger (once per process) at `level`, as logging.basicConfig would.
+
+    A root logger that already has other handlers (pytest's, an embedding program's) is left to its owner.
+    """
     root = logging.getLogger()
     root.setLevel(level)
-    for handler in root.handlers:
-        if isinstance(handler, StderrHandler):
-            handler.setFormatter(make_formatter(json_logs))
-            return
-    root.addHandler(StderrHandler(json_logs))
+    ours = [handler for handler in root.handlers if isinstance(handler, StderrHandler)]
+    for handler in ours:
+        handler.setFormatter(make_formatter(json_logs))
+    if not root.handlers:
+        root.addHandler(StderrHandler(json_logs))
 
 
 def gunicorn_logconfig(level: str, json_logs: bool) -> dict:

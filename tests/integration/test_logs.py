@@ -32,7 +32,12 @@ def test_log_lines_of_a_request_carry_its_id(app, capsys):
     def boom():
         raise RuntimeError("kaboom")
 
-    response = app.test_client().get("/boom", headers={REQUEST_ID_HEADER: "trace-42"})
+    handler = StderrHandler()
+    logging.getLogger("app.errors").addHandler(handler)
+    try:
+        response = app.test_client().get("/boom", headers={REQUEST_ID_HEADER: "trace-42"})
+    finally:
+        logging.getLogger("app.errors").removeHandler(handler)
     assert response.status_code == 500 and response.json["request_id"] == "trace-42"
     assert "ERROR app.errors [trace-42] unhandled error" in capsys.readouterr().err
 
