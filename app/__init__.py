@@ -7,6 +7,7 @@ from flask import Flask
 from app.api import register_api
 from app.cli import register_commands
 from app.config import Config
+from app.docs import register_docs
 from app.errors import register_error_handlers
 from app.logs import configure_logging, register_request_ids
 from app.registry.context import RegistryContext
@@ -26,6 +27,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     register_security(app)
     register_api(app)
     register_ui(app)
+    register_docs(app)
     register_error_handlers(app)
     register_commands(app)
     return app
