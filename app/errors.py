@@ -191,10 +191,11 @@ def register_error_handlers(app: Flask) -> None:
         else:
             message, code = exc.description or exc.name, _http_code(exc)
         headers = {}
-        if status == 405:
-            allow = exc.get_response().headers.get("Allow")
-            if allow:
-                headers["Allow"] = allow
+        # werkzeug's own 405 and 416 (static files) carry Allow / Content-Range: bytes */N; keep them.
+        for name in ("Allow", "Content-Range"):
+            value = exc.get_response().headers.get(name) if status in (405, 416) else None
+            if value:
+                headers[name] = value
         return _json_error(message, code, status, details, headers)
 
     @app.errorhandler(Exception)
