@@ -11,9 +11,8 @@ import pytest
 
 from app.registry.sync.rescan import bootstrap
 from tests.conftest import SAMPLE_DATA, make_app
+from tests.helpers import ERROR_KEYS
 from tests.live import LiveServer
-
-ERROR_KEYS = {"error", "code", "status", "details", "request_id"}
 
 
 def soak_size(name: str, default: int) -> int:
