@@ -43,6 +43,14 @@ serve-proxied: migrate
 test: install
 	$(BIN)/python -m pytest -n 2 --dist loadscope $(PYTEST_ARGS)
 
+# What CI runs (.ci/run): the PostgreSQL, browser and nginx tests installed and required, not skipped (root).
+.PHONY: test-all
+test-all: install
+	scripts/install-browser.sh
+	scripts/install-postgres.sh
+	scripts/install-nginx.sh
+	FLOWTIME_E2E_REQUIRED=1 FLOWTIME_BACKENDS_REQUIRED=1 $(MAKE) test
+
 lint: install
 	$(BIN)/ruff check app tests bench
 	$(BIN)/lint-imports --config setup.cfg

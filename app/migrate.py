@@ -37,7 +37,8 @@ def upgrade(database_url: str, revision: str = "head") -> None:
 
 
 def pending_revision(database_url: str) -> str | None:
-    """The head revision when the database is behind it, else None."""
+    """The head revision when the database is behind it, else None (DatabaseUnreachable if it cannot be reached)."""
+    check_connection(database_url)
     config = alembic_config(database_url)
     head = ScriptDirectory.from_config(config).get_current_head()
     engine = create_engine(database_url)

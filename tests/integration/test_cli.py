@@ -5,6 +5,7 @@ from datetime import timedelta
 
 import pytest
 
+from app import create_app
 from app.errors import NotFound
 from app.timefmt import utcnow
 from tests.conftest import EXAMPLES, SAMPLE_DATA, make_app
@@ -130,4 +131,12 @@ def test_db_upgrade_of_an_unopenable_database_is_one_line(data_dir, tmp_path):
         {"database_url": f"sqlite:///{tmp_path / 'file' / 'registry.db'}"})
     result = invoke(app.test_cli_runner(), "db", "upgrade")
     assert result.exit_code == 1 and "cannot connect to sqlite:///" in result.output
+    app.extensions["flowtime"].close()
+
+
+def test_a_command_on_an_unmigrated_database_says_to_upgrade(data_dir, tmp_path):
+    app = create_app({"data_dir": data_dir, "testing": True, "mirror_process": False,
+                      "database_url": f"sqlite:///{tmp_path / 'empty.db'}"})
+    result = invoke(app.test_cli_runner(), "registry", "stats")
+    assert result.exit_code == 1 and "is not migrated to" in result.output and "db upgrade" in result.output
     app.extensions["flowtime"].close()
