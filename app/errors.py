@@ -221,9 +221,11 @@ def _is_disk_full(exc: BaseException) -> bool:
 def _flatten_webargs(messages: dict) -> dict:
     """webargs nests messages by location ({"query": {"limit": [...]}}); keep the field level."""
     flat: dict = {}
-    for location_messages in messages.values():
+    for location, location_messages in messages.items():
         if isinstance(location_messages, dict):
             flat.update(location_messages)
+        elif location_messages:  # about the location itself, e.g. {"json": ["Invalid JSON body."]}
+            flat["body" if location in ("json", "form", "files") else location] = location_messages
     return flat
 
 

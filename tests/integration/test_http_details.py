@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import io
+import json
 import os
 import time
 import zipfile
 
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
 from tests.conftest import EXAMPLES
+from tests.helpers import ERROR_KEYS
 
 
 def _run(client) -> str:
@@ -54,6 +59,11 @@ def test_a_static_asset_416_carries_content_range(client):
     assert refused.json["code"] == "requested_range_not_satisfiable"
 
 
+def test_invalid_json_says_so(client):
+    response = client.post("/v1/templates/baseline/instantiate", data=b'{"title": ', content_type="application/json")
+    assert response.status_code == 400 and response.json["details"] == {"body": ["Invalid JSON body."]}
+
+
 def test_zip_entries_carry_the_files_modification_times(client, data_dir):
     run_id = _run(client)
     folder = next(p for p in data_dir.rglob("run.json") if run_id in str(p)).parent
@@ -62,3 +72,21 @@ def test_zip_entries_carry_the_files_modification_times(client, data_dir):
     archive = zipfile.ZipFile(io.BytesIO(client.get(f"/v1/artifacts/{run_id}/download").data))
     assert archive.getinfo(f"{run_id}/run.json").date_time == (2024, 3, 5, 6, 7, 8)
     assert all(info.date_time != (1980, 1, 1, 0, 0, 0) for info in archive.infolist())
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.binary(min_size=1, max_size=40).filter(lambda b: not _is_json(b)))
+def test_invalid_json_keeps_the_parsers_detail_and_writes_nothing(client, data_dir, body):
+    before = sorted(p.name for p in data_dir.iterdir())
+    response = client.post("/v1/templates/baseline/instantiate", data=body, content_type="application/json")
+    assert response.status_code == 400 and set(response.json) == ERROR_KEYS
+    assert "body" in response.json["details"], response.json
+    assert sorted(p.name for p in data_dir.iterdir()) == before
+
+
+def _is_json(raw: bytes) -> bool:
+    try:
+        json.loads(raw)
+    except ValueError:
+        return False
+    return True
