@@ -90,3 +90,18 @@ def _is_json(raw: bytes) -> bool:
     except ValueError:
         return False
     return True
+
+
+def test_a_big_upload_is_imported_from_the_spool_and_leaves_nothing_there(client, data_dir):
+    rows = b"".join(b"2025-01-01T%02d:%02d:00Z,%d\n" % (i // 60 % 24, i % 60, i) for i in range(60_000))
+    body = b"time_bin,arrivals\n" + rows
+    assert len(body) > 1024 * 1024
+    response = client.post("/v1/telemetry", data={"file": (io.BytesIO(body), "big.csv")},
+                           content_type="multipart/form-data")
+    assert response.status_code == 201, response.json
+    stored = client.get(f"/v1/artifacts/{response.json['id']}/files/data.csv")
+    assert stored.status_code == 200 and stored.data == body
+    assert list((data_dir / ".uploads").iterdir()) == []
+    bad = client.post("/v1/telemetry", data={"file": (io.BytesIO(b"\x00" * 600_000), "bad.csv")},
+                      content_type="multipart/form-data")
+    assert bad.status_code == 400 and list((data_dir / ".uploads").iterdir()) == []
