@@ -44,8 +44,9 @@ def serve_command(host: str | None, port: int | None, workers: int | None) -> No
     os.execve(sys.executable, argv, env)  # gunicorn becomes this process: signals reach its master
 
 
-cli = FlaskGroup(name="flowtime-registry", create_app=create_app_or_exit, add_version_option=True,
-                 help="FlowTime Registry: serve it, migrate its database, operate the registry.")
+cli = click.version_option(package_name="flowtime-registry", prog_name="flowtime-registry")(
+    FlaskGroup(name="flowtime-registry", create_app=create_app_or_exit, add_version_option=False,
+               help="FlowTime Registry: serve it, migrate its database, operate the registry."))
 cli.add_command(serve_command)
 
 

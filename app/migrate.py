@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 import click
@@ -42,10 +43,14 @@ def pending_revision(database_url: str) -> str | None:
     config = alembic_config(database_url)
     head = ScriptDirectory.from_config(config).get_current_head()
     engine = create_engine(database_url)
+    chatter = logging.getLogger("alembic.runtime.migration")
+    level = chatter.level
+    chatter.setLevel(logging.WARNING)  # "Context impl ..." on every CLI command says nothing
     try:
         with engine.connect() as connection:
             current = MigrationContext.configure(connection).get_current_revision()
     finally:
+        chatter.setLevel(level)
         engine.dispose()
     return None if current == head else head
 

@@ -101,6 +101,8 @@ def test_cli_from_any_directory(installed, workdir):
         done = _run([script, *command], cwd=cwd, env=env)
         assert done.returncode == 0, (command, done.stdout + done.stderr)
     assert '"total": 1' in _run([script, "registry", "stats"], cwd=cwd, env=env).stdout
+    assert _run([script, "--version"], cwd=cwd, env=env).stdout.strip() == "flowtime-registry, version 0.1.0"
+    assert "engine" in _run([script, "--help"], cwd=cwd, env=env).stdout
 
 
 def test_configuration_mistake_is_one_line_and_exit_1(installed, workdir):
