@@ -2,34 +2,44 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
+SERVE_STAMP := $(VENV)/.installed-serve
 STAMP := $(VENV)/.installed
 BENCH_STAMP := $(VENV)/.bench-installed
+# Optional backends for `make run` / `make install-serve`: EXTRAS=postgres,s3 (the test install has both).
+EXTRAS ?=
 FLASK := $(BIN)/flask --app wsgi
 HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: run serve-proxied test install migrate lint bench bench-engine clean
+.PHONY: run serve-proxied test install install-serve migrate lint bench bench-engine clean
 
-$(STAMP): setup.cfg pyproject.toml
+# What serving needs (pinned by constraints.txt); `make test` adds the test tools and both backends.
+$(SERVE_STAMP): pyproject.toml setup.py constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.$(if $(EXTRAS),[$(EXTRAS)])'
+	touch $(SERVE_STAMP)
+
+$(STAMP): $(SERVE_STAMP)
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[test,postgres,s3]'
 	touch $(STAMP)
+
+install-serve: $(SERVE_STAMP)
 
 install: $(STAMP)
 
 # The benchmarks' extra (Datasette, the workload benchmark's reference column).
 $(BENCH_STAMP): $(STAMP)
-	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[test,postgres,s3,bench]'
 	touch $(BENCH_STAMP)
 
-migrate: install
+migrate: install-serve
 	$(FLASK) db upgrade
 
 run: migrate
 	$(FLASK) registry seed --demo --if-empty
-	HOST=$(HOST) PORT=$(PORT) $(BIN)/gunicorn -c gunicorn.conf.py
+	$(BIN)/flowtime-registry serve --host $(HOST) --port $(PORT)
 
 # The one-machine deployment: nginx on HOST:PORT (buffering slow clients) in front of gunicorn on loopback.
 # Needs nginx (scripts/install-nginx.sh).
@@ -38,6 +48,14 @@ serve-proxied: migrate
 
 test: install
 	$(BIN)/python -m pytest -n 2 --dist loadscope $(PYTEST_ARGS)
+
+# What CI runs (.ci/run): the PostgreSQL, browser and nginx tests installed and required, not skipped (root).
+.PHONY: test-all
+test-all: install
+	scripts/install-browser.sh
+	scripts/install-postgres.sh
+	scripts/install-nginx.sh
+	FLOWTIME_E2E_REQUIRED=1 FLOWTIME_BACKENDS_REQUIRED=1 $(MAKE) test
 
 lint: install
 	$(BIN)/ruff check app tests bench

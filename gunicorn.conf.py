@@ -1,36 +1,3 @@
-"""gunicorn settings: migrations and the start-up rebuild run once in the master, before workers fork."""
+"""`gunicorn -c gunicorn.conf.py` in the checkout: the settings live in the package (app/gunicorn_settings.py)."""
 
-import os
-import sys
-
-from app.config import Config
-from app.security import is_loopback
-
-
-def _bind() -> str:
-    """HOST:PORT, kept on loopback when the API is open (no tokens) unless FLOWTIME_ALLOW_OPEN=1."""
-    host, port = os.environ.get("HOST", "127.0.0.1"), os.environ.get("PORT", "8000")
-    config = Config.from_env()
-    if not config.api_tokens and not config.allow_open and not is_loopback(host):
-        print(f"FlowTime Registry: no FLOWTIME_API_TOKENS set, so binding 127.0.0.1 instead of {host} "
-              "(set tokens, or FLOWTIME_ALLOW_OPEN=1 to serve an open API on the network)", file=sys.stderr)
-        host = "127.0.0.1"
-    return f"{host}:{port}"
-
-
-bind = _bind()
-workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
-threads = int(os.environ.get("GUNICORN_THREADS", "4"))
-worker_class = "gthread"
-timeout = 120
-graceful_timeout = 30
-accesslog = "-"
-# One shared control socket per user would clash between several instances on one host.
-control_socket_disable = True
-wsgi_app = "wsgi:app"
-
-
-def on_starting(server):
-    from app.startup import prepare
-
-    prepare()
+from app.gunicorn_settings import *  # noqa: F403

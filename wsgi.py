@@ -1,3 +1,3 @@
-from app import create_app
+"""`flask --app wsgi ...` in the checkout; installed copies use `app.wsgi` (or the flowtime-registry script)."""
 
-app = create_app()
+from app.wsgi import app  # noqa: F401

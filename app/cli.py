@@ -10,11 +10,12 @@ import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
 
+from app.db import safe_url
 from app.demo.seed import seed_demo, seed_synthetic
 from app.engine.service import run_spec
 from app.engine.verification import verification_targets, verify_run
 from app.errors import RegistryError
-from app.migrate import db_cli, upgrade
+from app.migrate import db_cli, pending_revision, upgrade
 from app.registry import maintenance
 from app.registry.context import RegistryContext
 from app.registry.copy import copy_registry
@@ -30,6 +31,13 @@ registry_cli = AppGroup("registry", help="Operate the artifact registry.")
 
 def _ctx(recover: bool = True) -> RegistryContext:
     ctx: RegistryContext = current_app.extensions["flowtime"]
+    try:
+        behind = pending_revision(ctx.config.database_url)
+    except RegistryError as exc:  # the database cannot be reached
+        raise click.ClickException(exc.message) from exc
+    if behind is not None and recover:
+        raise click.ClickException(f"the database {safe_url(ctx.config.database_url)} is not migrated to {behind}: "
+                                   "run `flowtime-registry db upgrade` (or `flask --app wsgi db upgrade`) first")
     ctx.mirror.background = False  # one-shot command: sync the mirror explicitly at the end
     if recover:  # a database behind its mirror gets the lost commits back before anything else
         recover_lost_commits(ctx)

@@ -44,7 +44,10 @@ DOCUMENTED_VARIABLES = [
      "Comma-separated browser origins allowed to call the API cross-origin, or `*` for any origin (never with "
      "credentials). A loopback-only server (no tokens, no `FLOWTIME_ALLOW_OPEN`) also allows the FlowTime UIs' "
      "development origins (`http://localhost:5219`, `:5173`, `:4173` and their `127.0.0.1` forms)."),
-    ("FLOWTIME_LOG_LEVEL", "log_level", "Python logging level (default `INFO`)."),
+    ("FLOWTIME_LOG_LEVEL", "log_level", "Python logging level: DEBUG, INFO, WARNING, ERROR or CRITICAL (default `INFO`)."),
+    ("FLOWTIME_LOG_FORMAT", "log_format",
+     "`text` (default) or `json`: one JSON object per line (python-json-logger) for the app's and gunicorn's "
+     "logs alike, each with `request_id`."),
     ("FLOWTIME_CURSOR_KEY", "cursor_key",
      "Secret that signs listing cursors (HMAC-SHA256); default: a random key kept in `<data dir>/.cursor-key` "
      "(created 0600 on first use). Set the same value on every host that serves one registry."),
@@ -80,6 +83,7 @@ class Config:
     allow_open: bool = False
     cors_origins: str = ""
     log_level: str = "INFO"
+    log_format: str = "text"
     compare_max_values: int = 2_000_000
     cache_mb: int = 64
     cursor_key: str = field(default="", repr=False)
@@ -91,10 +95,11 @@ class Config:
         """Read every FLOWTIME_* variable from the environment."""
         env = os.environ if environ is None else environ
         values: dict[str, object] = {}
+        defaults = cls()
         for variable, attribute, _ in DOCUMENTED_VARIABLES:
             if variable in env and env[variable] != "":
-                values[attribute] = env[variable]
-        return cls()._replaced(values)
+                values[attribute] = _coerce(variable, env[variable], getattr(defaults, attribute))
+        return defaults._replaced(values)
 
     def with_overrides(self, overrides: dict[str, object] | None) -> Config:
         """Return a copy with the given attributes replaced (coerced to their types) and URLs resolved."""
@@ -131,23 +136,43 @@ class Config:
 
 
 _PERCENT = {"mirror_max_cpu"}
+TRUE_WORDS, FALSE_WORDS = ("1", "true", "yes", "on"), ("0", "false", "no", "off")
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+LOG_FORMATS = ("text", "json")
 
 
 def _coerce(name: str, value: object, current: object) -> object:
-    try:
-        if isinstance(current, bool):
-            if isinstance(value, bool):
-                return value
-            return str(value).strip().lower() in {"1", "true", "yes", "on"}
-        if isinstance(current, int):
+    """`value` as the type of `current`; a ConfigError naming `name`, what it expects and what it got."""
+    if isinstance(current, bool):
+        return _boolean(name, value)
+    if isinstance(current, int):
+        try:
             number = int(value)
-            if number < 0:
-                raise ValueError("must not be negative")
-            if name in _PERCENT and not 1 <= number <= 100:
-                raise ValueError("must be a percentage from 1 to 100")
-            return number
-        if isinstance(current, Path):
-            return Path(value)
-        return str(value)
-    except (TypeError, ValueError) as exc:
-        raise ConfigError(f"invalid value for {name}: {value!r} ({exc})") from exc
+        except (TypeError, ValueError):
+            number = -1
+        if number < 0:
+            raise ConfigError(f"{name} expects a whole number >= 0, got {value!r}")
+        if name in _PERCENT and not 1 <= number <= 100:
+            raise ConfigError(f"{name} expects a percentage from 1 to 100, got {value!r}")
+        return number
+    if isinstance(current, Path):
+        return Path(value)
+    for names, choices in ((("log_level", "FLOWTIME_LOG_LEVEL"), LOG_LEVELS),
+                           (("log_format", "FLOWTIME_LOG_FORMAT"), LOG_FORMATS)):
+        if name in names:
+            choice = str(value).strip()
+            choice = choice.upper() if choices is LOG_LEVELS else choice.lower()
+            if choice not in choices:
+                raise ConfigError(f"{name} expects one of {', '.join(choices)}, got {value!r}")
+            return choice
+    return str(value)
+
+
+def _boolean(name: str, value: object) -> bool:
+    if isinstance(value, bool):
+        return value
+    word = str(value).strip().lower()
+    if word not in TRUE_WORDS + FALSE_WORDS:
+        raise ConfigError(f"{name} expects a boolean ({'/'.join(TRUE_WORDS)} or {'/'.join(FALSE_WORDS)}), "
+                          f"got {value!r}")
+    return word in TRUE_WORDS

@@ -9,9 +9,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from sqlalchemy import Connection, Engine, create_engine, event
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
 
-from app.errors import ServiceBusy, StorageFull
+from app.errors import ConfigError, DatabaseUnreachable, ServiceBusy, StorageFull
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 # SQLite's page cache (KiB) for bulk transactions: dirty index pages stay in memory until the commit
@@ -29,13 +30,39 @@ FULL_REPORT_SECONDS = 60.0
 _FULL_ERRNOS = (errno.ENOSPC, errno.EDQUOT, errno.EFBIG)
 
 
+def safe_url(url: str) -> str:
+    """The URL as it may be shown: the password masked."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return "<an unparseable URL>"
+
+
 def make_engine(url: str) -> Engine:
     """Create the SQLAlchemy engine for a database URL, configured for its dialect."""
-    if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
-        _configure_sqlite(engine)
-        return engine
-    return create_engine(url, pool_pre_ping=True)
+    try:
+        if url.startswith("sqlite"):
+            engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
+            _configure_sqlite(engine)
+            return engine
+        return create_engine(url, pool_pre_ping=True)
+    except ArgumentError as exc:
+        raise ConfigError(f"{safe_url(url)} is not a database URL: {exc}") from exc
+    except ModuleNotFoundError as exc:  # e.g. psycopg without the [postgres] extra
+        raise DatabaseUnreachable(f"cannot connect to {safe_url(url)}: its driver is not installed ({exc.name}); "
+                                  "install flowtime-registry[postgres] for PostgreSQL") from exc
+
+
+def check_connection(url: str) -> None:
+    """Raise DatabaseUnreachable ("cannot connect to <url>: <reason>") unless the database accepts a connection."""
+    engine = make_engine(url)
+    try:
+        engine.connect().close()
+    except OperationalError as exc:
+        reason = str(exc.orig).strip().splitlines()[0] if str(exc.orig).strip() else type(exc.orig).__name__
+        raise DatabaseUnreachable(f"cannot connect to {safe_url(url)}: {reason}") from exc
+    finally:
+        engine.dispose()
 
 
 def _configure_sqlite(engine: Engine) -> None:

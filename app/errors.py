@@ -8,6 +8,8 @@ import logging
 from flask import Flask, jsonify
 from werkzeug.exceptions import HTTPException
 
+from app.logs import request_id
+
 log = logging.getLogger(__name__)
 
 
@@ -28,6 +30,13 @@ class ConfigError(RegistryError):
     """Invalid configuration."""
 
     code = "config_error"
+
+
+class DatabaseUnreachable(RegistryError):
+    """The registry database cannot be reached."""
+
+    status = 503
+    code = "database_unavailable"
 
 
 class BadRequest(RegistryError):
@@ -152,8 +161,8 @@ class ServiceBusy(RegistryError):
 
 
 def error_body(message: str, code: str, status: int, details: dict | None = None) -> dict:
-    """The single error shape used by every response."""
-    return {"error": message, "code": code, "status": status, "details": details or {}}
+    """The single error shape used by every response (`request_id` is the response's X-Request-ID)."""
+    return {"error": message, "code": code, "status": status, "details": details or {}, "request_id": request_id()}
 
 
 def _json_error(message: str, code: str, status: int, details: dict | None = None, headers=None):
@@ -188,10 +197,11 @@ def register_error_handlers(app: Flask) -> None:
         else:
             message, code = exc.description or exc.name, _http_code(exc)
         headers = {}
-        if status == 405:
-            allow = exc.get_response().headers.get("Allow")
-            if allow:
-                headers["Allow"] = allow
+        # werkzeug's own 405 and 416 (static files) carry Allow / Content-Range: bytes */N; keep them.
+        for name in ("Allow", "Content-Range"):
+            value = exc.get_response().headers.get(name) if status in (405, 416) else None
+            if value:
+                headers[name] = value
         return _json_error(message, code, status, details, headers)
 
     @app.errorhandler(Exception)
@@ -217,9 +227,11 @@ def _is_disk_full(exc: BaseException) -> bool:
 def _flatten_webargs(messages: dict) -> dict:
     """webargs nests messages by location ({"query": {"limit": [...]}}); keep the field level."""
     flat: dict = {}
-    for location_messages in messages.values():
+    for location, location_messages in messages.items():
         if isinstance(location_messages, dict):
             flat.update(location_messages)
+        elif location_messages:  # about the location itself, e.g. {"json": ["Invalid JSON body."]}
+            flat["body" if location in ("json", "form", "files") else location] = location_messages
     return flat
 
 

@@ -50,12 +50,13 @@ def is_loopback(host: str) -> bool:
         return False
 
 
-def _required_scope() -> str | None:
-    if not request.path.startswith("/v1/") or request.method == "OPTIONS":
+def required_scope(path: str, endpoint: str | None, method: str) -> str | None:
+    """The scope a route needs when tokens are configured (None: open); the OpenAPI document says the same."""
+    if not path.startswith("/v1/") or method == "OPTIONS":
         return None
-    if request.endpoint in ADMIN_ENDPOINTS:
+    if endpoint in ADMIN_ENDPOINTS:
         return "admin"
-    return "write" if request.method in WRITE_METHODS else "read"
+    return "write" if method in WRITE_METHODS else "read"
 
 
 def _presented_token() -> str | None:
@@ -77,7 +78,7 @@ def _scope_of(presented: str, tokens: dict[str, str]) -> str | None:
 
 
 def _authorise(tokens: dict[str, str]) -> None:
-    needed = _required_scope()
+    needed = required_scope(request.path, request.endpoint, request.method)
     if needed is None:
         return
     presented = _presented_token()

@@ -10,6 +10,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DatabaseError
 
 from app.config import Config
+from app.errors import DatabaseUnreachable
 from app.migrate import upgrade
 from app.registry.context import RegistryContext
 from app.registry.mirror import INDEX_NAME, read_index, write_index
@@ -20,15 +21,26 @@ from app.telemetry.spool import SPOOL_FOLDER
 log = logging.getLogger(__name__)
 
 
-class DatabaseCorrupt(RuntimeError):
-    """The registry database cannot be opened: refuse to start, never overwrite it."""
+class StartupFailed(RuntimeError):
+    """The service cannot start; the message says why and what to do (shown as one line)."""
+
+
+class DatabaseCorrupt(StartupFailed):
+    """The registry database is not a database: refuse to start, never overwrite it."""
 
 
 def prepare(overrides: dict | None = None) -> None:
     """Migrate the schema, sweep interrupted writes, rebuild an empty registry, sync the mirror."""
     config = Config.from_env().with_overrides(overrides)
     try:
+        config.data_dir.mkdir(parents=True, exist_ok=True)  # a first start on a fresh machine
+    except OSError as exc:
+        raise StartupFailed(f"cannot create the data directory {config.data_dir} (FLOWTIME_DATA_DIR): "
+                            f"{exc.strerror}") from exc
+    try:
         upgrade(config.database_url)
+    except DatabaseUnreachable as exc:
+        raise StartupFailed(exc.message) from exc
     except DatabaseError as exc:
         raise DatabaseCorrupt(_corrupt_message(config.database_url, exc)) from exc
     ctx = RegistryContext.build(config)
@@ -95,5 +107,5 @@ def _corrupt_message(database_url: str, exc: DatabaseError) -> str:
         return f"the registry database cannot be opened ({exc.orig}); it was left untouched"
     path = url.database
     return (f"the registry database {path} is not a readable SQLite database ({exc.orig}); it was left untouched. "
-            f"Move it away (mv {path} {path}.corrupt) and run `flask --app wsgi registry rebuild` "
+            f"Move it away (mv {path} {path}.corrupt) and run `flowtime-registry registry rebuild` "
             f"with FLOWTIME_DATA_DIR set, which recreates it from the artifact folders and registry-index.json")

@@ -17,6 +17,9 @@ from app.runfolder import (
     series_path,
 )
 
+# The one error shape: every error body has exactly these keys (request_id = the X-Request-ID header).
+ERROR_KEYS = {"error", "code", "status", "details", "request_id"}
+
 
 def write_run(data_dir: Path, run_id: str, *, title: str | None = None, tags=(), created: datetime | None = None,
               nodes=("demand", "served"), description: str | None = None, extra_bytes: int = 0,

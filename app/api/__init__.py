@@ -8,6 +8,7 @@ from flask_smorest import Blueprint as SmorestBlueprint
 from webargs.flaskparser import FlaskParser
 
 from app.api.boundary import check_request_text
+from app.api.openapi import SECURITY_SCHEMES, RegistryDocPlugin
 from app.api.schemas import ErrorSchema
 from app.errors import BadRequest, ValidationFailed
 from app.registry.context import RegistryContext
@@ -88,8 +89,9 @@ def register_api(app: Flask) -> Api:
     app.config.update(
         API_TITLE="FlowTime Registry", API_VERSION="v1", OPENAPI_VERSION="3.0.3",
         OPENAPI_URL_PREFIX="/v1", OPENAPI_JSON_PATH="openapi.json",
+        API_SPEC_OPTIONS={"components": {"securitySchemes": SECURITY_SCHEMES}},
     )
-    api = RegistryApi(app)
+    api = RegistryApi(app, spec_kwargs={"extra_plugins": [RegistryDocPlugin()]})
     for module in (admin, artifacts, compare, files, health, lineage, models, runs, run_list, telemetry):
         api.register_blueprint(module.blp)
     app.before_request(reject_repeated_parameters)

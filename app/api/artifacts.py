@@ -16,6 +16,7 @@ from app.api.schemas import (
     VerificationSchema,
 )
 from app.api.schemas_list import ListQuerySchema
+from app.api.serving import not_modified
 from app.engine.verification import verify_run
 from app.registry import service
 from app.registry.files import file_json, files_of
@@ -42,9 +43,12 @@ def list_artifacts(query: ListQuery):
 def get_artifact(artifact_id: str, include_deleted: bool):
     """One artifact with its file names (`files`) and file objects (`file_details`); ETag for If-Match."""
     record = service.get_artifact(context(), artifact_id, include_deleted=include_deleted)
+    etag = service.etag_of(record)
+    if (unchanged := not_modified(etag)) is not None:
+        return unchanged
     found = files_of(context(), record)
     body = {**artifact_json(record), "files": [f.name for f in found], "file_details": [file_json(f) for f in found]}
-    return json_response(json.dumps(body, ensure_ascii=False), headers={"ETag": service.etag_of(record)})
+    return json_response(json.dumps(body, ensure_ascii=False), headers={"ETag": etag})
 
 
 def list_body(result, query: ListQuery) -> str:

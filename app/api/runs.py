@@ -6,6 +6,7 @@ from flask import Response, request
 
 from app.api import Blueprint, context
 from app.api.schemas_workflows import ExportResponseSchema, GraphSchema, RunQuerySchema, RunResponseSchema
+from app.api.serving import serve_file
 from app.engine.provenance import HEADER as PROVENANCE_HEADER
 from app.engine.provenance import from_header
 from app.engine.service import (
@@ -18,6 +19,7 @@ from app.engine.service import (
     series_key,
 )
 from app.errors import BadRequest, UnsupportedMediaType
+from app.registry.files import stored_file
 from app.sim.service import run_stored_model
 
 blp = Blueprint("runs", __name__, url_prefix="/v1", description="FlowTime engine runs and exports")
@@ -82,10 +84,8 @@ def graph():
 
 
 def _stream(key: str, mimetype: str) -> Response:
-    storage = context().storage
-    response = Response(storage.iter_range(key, 0, storage.stat(key).size), mimetype=mimetype)
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    return response
+    """The stored file with an ETag and Last-Modified: 304 for If-None-Match, Range as for artifact files."""
+    return serve_file(context().storage, stored_file(context(), key, mimetype))
 
 
 @blp.route("/runs/<run_id>/index", methods=["GET"])

@@ -29,6 +29,8 @@ class ErrorSchema(Schema):
     code = fields.String(required=True, metadata={"description": "a machine-readable code"})
     status = fields.Integer(required=True)
     details = fields.Dict(required=True, metadata={"description": "field or parameter -> what is wrong"})
+    request_id = fields.String(required=True, metadata={"description": "this response's X-Request-ID (quote it "
+                                                                       "when reporting a problem)"})
 
 
 class IncludeDeletedSchema(Schema):

@@ -56,6 +56,16 @@ def serve_file(storage: Storage, stored: StoredFile, download: bool = False) -> 
     return response
 
 
+def not_modified(etag: str) -> Response | None:
+    """A 304 carrying `etag` (quoted) when the request's If-None-Match holds it, else None."""
+    header = request.headers.get("If-None-Match")
+    if header is None or not parse_etags(header).contains_weak(etag.strip('"')):
+        return None
+    response = Response(status=304)
+    response.headers["ETag"] = etag
+    return response
+
+
 def _not_modified(stored: StoredFile, modified: datetime) -> Response | None:
     """RFC 9110 §13.2.2 in order: If-Match / If-Unmodified-Since (412), If-None-Match / If-Modified-Since (304)."""
     headers = request.headers

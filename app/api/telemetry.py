@@ -10,6 +10,7 @@ from app.api.schemas import ArtifactSchema
 from app.errors import ValidationFailed
 from app.registry.records import artifact_json
 from app.telemetry.service import upload_telemetry
+from app.telemetry.spool import SPOOL_FOLDER, spool_stream_factory
 
 blp = Blueprint("telemetry", __name__, url_prefix="/v1", description="Telemetry import")
 MULTIPART_SLACK = 1024 * 1024  # the file cap itself is enforced byte-exactly by the importer
@@ -21,7 +22,14 @@ UPLOAD_BODY = {"content": {"multipart/form-data": {"schema": {
 
 
 class _StrictFormParser(FormDataParser):
-    """werkzeug's parser drops the whole form when a part header is not UTF-8; name that problem instead."""
+    """werkzeug's parser drops the whole form when a part header is not UTF-8; name that problem instead.
+
+    Big file parts go straight to the data disk's spool folder (spool_stream_factory), where the importer
+    checks them in place: an upload is written to disk once.
+    """
+
+    def __init__(self, stream_factory=None, *args, **kwargs):
+        super().__init__(spool_stream_factory(context().config.data_dir / SPOOL_FOLDER), *args, **kwargs)
 
     def _parse_multipart(self, *args, **kwargs):
         try:

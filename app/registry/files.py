@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import time
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -72,11 +73,16 @@ def locate_file(ctx: RegistryContext, artifact_id: str, raw_path: str) -> Stored
     """Resolve a client-supplied file path inside an artifact; 400 for unsafe paths, 404 if absent."""
     name = clean_key(raw_path)
     record = get_artifact(ctx, artifact_id)
-    key = join_key(record.path, name)
+    return stored_file(ctx, join_key(record.path, name), content_type(name), name=name, tag_prefix=f"{record.id}/")
+
+
+def stored_file(ctx: RegistryContext, key: str, mimetype: str, name: str | None = None,
+                tag_prefix: str = "") -> StoredFile:
+    """A storage key ready to be served (one stat): its size, mtime and an ETag over them."""
     info = ctx.storage.stat(key)
-    tag = hashlib.sha256(f"{record.id}/{name}:{info.size}:{info.mtime}".encode()).hexdigest()[:24]
-    return StoredFile(key=key, name=name, size=info.size, mtime=info.mtime,
-                      content_type=content_type(name), etag=tag)
+    name = name if name is not None else key.rsplit("/", 1)[-1]
+    tag = hashlib.sha256(f"{tag_prefix or key + '@'}{name}:{info.size}:{info.mtime}".encode()).hexdigest()[:24]
+    return StoredFile(key=key, name=name, size=info.size, mtime=info.mtime, content_type=mimetype, etag=tag)
 
 
 class _Sink:
@@ -103,6 +109,18 @@ class _Sink:
         return data
 
 
+ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)  # the earliest time a zip entry can carry
+
+
+def zip_entry(name: str, mtime: float) -> zipfile.ZipInfo:
+    """A deflated zip entry stamped with the file's modification time (local time, as ZipFile.write does)."""
+    stamp = time.localtime(mtime)[:6] if mtime > 0 else ZIP_EPOCH
+    stamp = max(stamp, ZIP_EPOCH)
+    entry = zipfile.ZipInfo(name, date_time=min(stamp, (2107, 12, 31, 23, 59, 58)))
+    entry.compress_type = zipfile.ZIP_DEFLATED
+    return entry
+
+
 class ZipDownload(NamedTuple):
     """A zip of an artifact folder: its file name and the chunks to stream."""
 
@@ -120,7 +138,7 @@ def zip_artifact(ctx: RegistryContext, artifact_id: str) -> ZipDownload:
         with zipfile.ZipFile(sink, "w", compression=zipfile.ZIP_DEFLATED, allowZip64=True) as archive:
             for info in files:
                 with ctx.storage.open(join_key(record.path, info.name)) as source, \
-                        archive.open(f"{record.id}/{info.name}", "w", force_zip64=True) as target:
+                        archive.open(zip_entry(f"{record.id}/{info.name}", info.mtime), "w", force_zip64=True) as target:
                     while block := source.read(CHUNK):
                         target.write(block)
                         yield sink.drain()

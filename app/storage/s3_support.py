@@ -39,6 +39,8 @@ def translate_exc(exc: Exception, what: str) -> RegistryError:
         if code in _DENIED_CODES or status == 403:
             log.warning("object storage refused %s: %s", what, code)
             return StorageRejected(f"object storage refused access ({code})")
+        if code == "NoSuchBucket":
+            return StorageUnavailable(missing_bucket_message(exc.response.get("Error", {}).get("BucketName")))
         if code in _UNAVAILABLE_CODES or (isinstance(status, int) and status >= 500):
             log.warning("object storage unavailable for %s: %s", what, code)
             return StorageUnavailable(f"object storage unavailable ({code})")
@@ -49,6 +51,13 @@ def translate_exc(exc: Exception, what: str) -> RegistryError:
         return StorageUnavailable("object storage credentials are not configured")
     log.warning("object storage unreachable for %s: %s", what, exc)
     return StorageUnavailable(f"object storage unreachable ({type(exc).__name__})")
+
+
+def missing_bucket_message(bucket: str | None) -> str:
+    """Which bucket (FLOWTIME_STORAGE_URL) is missing and how to create it."""
+    name = bucket or "<bucket>"
+    return (f"object storage unavailable (NoSuchBucket): the bucket {name} of FLOWTIME_STORAGE_URL does not exist; "
+            f"create it first (e.g. `aws s3 mb s3://{name}`, with --endpoint-url for an S3-compatible store)")
 
 
 @contextmanager

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import codecs
+import io
 import os
 import tempfile
 from collections.abc import Iterator
@@ -83,9 +84,53 @@ def _copy(stream: BinaryIO, out: BinaryIO, max_bytes: int) -> tuple[int, str]:
             return size, fmt
 
 
+IN_MEMORY_BYTES = 500 * 1024  # smaller multipart files stay in memory, as werkzeug's own factory keeps them
+
+
+class _Discard:
+    """A write-only sink: checking a file already spooled reads it once and writes nothing."""
+
+    def write(self, data: bytes) -> int:
+        return len(data)
+
+
+def spool_stream_factory(spool_dir: Path):
+    """werkzeug's multipart stream factory, writing big file parts straight into `spool_dir` (the data disk).
+
+    The part is then checked where it lies (spooled_upload), never copied a second time; a killed worker's
+    leftover is an `upload-*` file that start-up sweeps.
+    """
+
+    def factory(total_content_length: int | None, content_type: str | None, filename: str | None,
+                content_length: int | None = None) -> BinaryIO:
+        if total_content_length is not None and total_content_length <= IN_MEMORY_BYTES:
+            return io.BytesIO()
+        spool_dir.mkdir(parents=True, exist_ok=True)
+        with translate_os_errors():
+            return tempfile.NamedTemporaryFile(dir=spool_dir, prefix="upload-", suffix=".part")
+
+    return factory
+
+
+def _spooled_in(stream: BinaryIO, spool_dir: Path) -> Path | None:
+    name = getattr(stream, "name", None)
+    if not isinstance(name, str) or not stream.seekable():
+        return None
+    path = Path(name)
+    return path if path.parent == spool_dir and path.is_file() else None
+
+
 @contextmanager
 def spooled_upload(stream: BinaryIO, spool_dir: Path, max_bytes: int) -> Iterator[SpooledUpload]:
-    """Spool `stream` into `spool_dir`; the temp file is removed when the block exits, whatever happens."""
+    """Spool `stream` into `spool_dir` (or check it where it lies when it is already there); the temp file is
+    removed when the block exits, whatever happens (one already spooled by werkzeug, when the request ends)."""
+    spool_dir = Path(spool_dir)
+    if (path := _spooled_in(stream, spool_dir)) is not None:
+        stream.seek(0)
+        with translate_os_errors():
+            size, fmt = _copy(stream, _Discard(), max_bytes)
+        yield SpooledUpload(path=path, size=size, format=fmt)
+        return
     spool_dir.mkdir(parents=True, exist_ok=True)
     with translate_os_errors():
         fd, name = tempfile.mkstemp(dir=spool_dir, prefix="upload-", suffix=".part")

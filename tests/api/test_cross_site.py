@@ -5,7 +5,7 @@ import io
 import pytest
 
 from tests.conftest import make_app
-from tests.helpers import write_run
+from tests.helpers import ERROR_KEYS, write_run
 
 RUN = "run_20250101T000000Z_00000001"
 ALLOWED = "http://localhost:5219"
@@ -49,7 +49,7 @@ def test_cross_site_state_changes_are_403(open_app, headers):
     for method, url, kwargs in form_attacks():
         response = getattr(open_app, method)(url, headers=headers, **kwargs)
         assert response.status_code == 403, (method, url, headers, response.status_code)
-        assert set(response.json) == {"error", "code", "status", "details"} and response.json["code"] == "forbidden"
+        assert set(response.json) == ERROR_KEYS and response.json["code"] == "forbidden"
     assert open_app.get("/v1/artifacts?include_deleted=true").json["total"] == before
     assert open_app.get(f"/v1/artifacts/{RUN}").json["title"] == "Original"
 

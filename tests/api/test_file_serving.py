@@ -9,7 +9,7 @@ from urllib.parse import quote, unquote
 
 import pytest
 
-from tests.helpers import write_run
+from tests.helpers import ERROR_KEYS, write_run
 
 RUN = "run_20250101T000000Z_00000001"
 DATA = bytes(range(256)) * 4  # 1,024 bytes
@@ -108,7 +108,7 @@ def test_suffix_longer_than_the_file_is_the_whole_file(client):
 def test_every_416_names_the_length(client, header):
     response = client.get(url("data.bin"), headers={"Range": header})
     assert response.status_code == 416 and response.headers["Content-Range"] == "bytes */1024"
-    assert set(response.json) == {"error", "code", "status", "details"}
+    assert set(response.json) == ERROR_KEYS
 
 
 def test_a_partly_satisfiable_multi_range_serves_the_part_inside(client):

@@ -5,7 +5,7 @@ import zipfile
 
 import pytest
 
-from tests.helpers import write_run
+from tests.helpers import ERROR_KEYS, write_run
 
 RUN = "run_20250101T000000Z_00000001"
 
@@ -78,7 +78,7 @@ def test_hostile_file_paths_never_leak(client, path):
     response = client.get(f"/v1/artifacts/{RUN}/files/{path}")
     assert response.status_code in (400, 404), (path, response.status_code)
     assert b"TOP SECRET" not in response.data and b"SQLite" not in response.data
-    assert response.is_json and set(response.json) == {"error", "code", "status", "details"}
+    assert response.is_json and set(response.json) == ERROR_KEYS
 
 
 @pytest.mark.parametrize("artifact_id", ["..", "..%2f..", "%2e%2e", "registry.db", ".hidden", "a" * 300, "x%00",

@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.helpers import write_run
+from tests.helpers import ERROR_KEYS, write_run
 
 RUN = "run_20250101T000000Z_00000001"
 OTHER_TAG = '"00000000000000000000"'
@@ -24,7 +24,7 @@ def test_stale_etag_on_delete_is_a_412_and_deletes_nothing(client):
     client.patch(f"/v1/artifacts/{RUN}", json={"title": "Changed"})
     response = client.delete(f"/v1/artifacts/{RUN}", headers={"If-Match": stale})
     assert response.status_code == 412 and response.json["code"] == "precondition_failed"
-    assert set(response.json) == {"error", "code", "status", "details"}
+    assert set(response.json) == ERROR_KEYS
     assert client.get(f"/v1/artifacts/{RUN}").status_code == 200
     deleted = client.delete(f"/v1/artifacts/{RUN}", headers={"If-Match": etag(client)})
     assert deleted.status_code == 200 and deleted.json["deleted_at"]

@@ -4,7 +4,7 @@ from datetime import datetime
 
 import pytest
 
-from tests.helpers import write_described, write_run
+from tests.helpers import ERROR_KEYS, write_described, write_run
 
 CATALOGUE = [
     # id, title, tags, created, nodes, size padding
@@ -167,5 +167,5 @@ def test_bad_parameters_are_400_naming_them(client, query, bad):
     response = client.get(f"/v1/artifacts?{query}")
     assert response.status_code == 400, response.json
     body = response.json
-    assert set(body) == {"error", "code", "status", "details"} and body["status"] == 400
+    assert set(body) == ERROR_KEYS and body["status"] == 400
     assert bad in body["details"] or bad in body["error"]

@@ -7,6 +7,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from tests.conftest import EXAMPLES
+from tests.helpers import ERROR_KEYS
 
 HELLO = (EXAMPLES / "hello.yaml").read_text()
 SHIFT = (EXAMPLES / "shift-test.yaml").read_text()
@@ -106,7 +107,7 @@ def test_bad_models_are_400_and_write_nothing(client, ctx, text, needle):
     response = post_run(client, text)
     assert response.status_code == 400, response.json
     assert needle.lower() in json.dumps(response.json).lower()
-    assert set(response.json) == {"error", "code", "status", "details"}
+    assert set(response.json) == ERROR_KEYS
     assert ctx.storage.list_folders("") == []
 
 

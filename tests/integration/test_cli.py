@@ -5,9 +5,10 @@ from datetime import timedelta
 
 import pytest
 
+from app import create_app
 from app.errors import NotFound
 from app.timefmt import utcnow
-from tests.conftest import EXAMPLES, SAMPLE_DATA
+from tests.conftest import EXAMPLES, SAMPLE_DATA, make_app
 from tests.helpers import write_run
 
 
@@ -112,3 +113,30 @@ def test_engine_run_prints_the_run_id(runner, ctx):
     assert get_artifact(ctx, run_id).metadata["rng_seed"] == 1
     bad = runner.invoke(args=["engine", "run", str(SAMPLE_DATA / "scratch" / "notes.txt")])
     assert bad.exit_code != 0 and "Error" in bad.output
+
+
+def test_copy_to_an_unreachable_database_is_one_line(runner):
+    url = "postgresql+psycopg://registry:s3cret@127.0.0.1:9/registry"
+    result = invoke(runner, "registry", "copy", "--to", url)
+    assert result.exit_code == 1
+    assert result.output.strip() == result.output.strip().splitlines()[0]
+    assert "cannot connect to postgresql+psycopg://registry:***@127.0.0.1:9/registry: " in result.output
+    assert "s3cret" not in result.output
+
+
+def test_db_upgrade_of_an_unopenable_database_is_one_line(data_dir, tmp_path):
+    (tmp_path / "file").write_text("a file where a directory should be")
+    app = make_app(data_dir)
+    app.config["FLOWTIME"] = app.config["FLOWTIME"].with_overrides(
+        {"database_url": f"sqlite:///{tmp_path / 'file' / 'registry.db'}"})
+    result = invoke(app.test_cli_runner(), "db", "upgrade")
+    assert result.exit_code == 1 and "cannot connect to sqlite:///" in result.output
+    app.extensions["flowtime"].close()
+
+
+def test_a_command_on_an_unmigrated_database_says_to_upgrade(data_dir, tmp_path):
+    app = create_app({"data_dir": data_dir, "testing": True, "mirror_process": False,
+                      "database_url": f"sqlite:///{tmp_path / 'empty.db'}"})
+    result = invoke(app.test_cli_runner(), "registry", "stats")
+    assert result.exit_code == 1 and "is not migrated to" in result.output and "db upgrade" in result.output
+    app.extensions["flowtime"].close()

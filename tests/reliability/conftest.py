@@ -11,9 +11,8 @@ import pytest
 
 from app.registry.sync.rescan import bootstrap
 from tests.conftest import SAMPLE_DATA, make_app
+from tests.helpers import ERROR_KEYS
 from tests.live import LiveServer
-
-ERROR_KEYS = {"error", "code", "status", "details"}
 
 
 def soak_size(name: str, default: int) -> int:
@@ -48,7 +47,7 @@ def live_server_factory():
 
 
 def assert_error_shape(status: int, body: bytes, where: str = "") -> dict:
-    """An error body is JSON with exactly the four documented keys, and the status inside matches."""
+    """An error body is JSON with exactly the documented keys, and the status inside matches."""
     try:
         doc = json.loads(body)
     except ValueError as exc:  # pragma: no cover - the assertion message is the point
@@ -56,6 +55,7 @@ def assert_error_shape(status: int, body: bytes, where: str = "") -> dict:
     assert isinstance(doc, dict) and set(doc) == ERROR_KEYS, f"{where}: error keys {sorted(doc)}"
     assert doc["status"] == status, f"{where}: status {doc['status']} != {status}"
     assert isinstance(doc["details"], dict) and isinstance(doc["code"], str) and isinstance(doc["error"], str)
+    assert isinstance(doc["request_id"], str) and doc["request_id"], f"{where}: no request id"
     return doc
 
 

@@ -53,10 +53,10 @@ def error_schemas(document: dict) -> dict:
 
 
 def test_documented_error_schema_is_the_real_error_shape(spec):
-    """Every shared error response describes {error, code, status, details}, and no route documents a 422."""
+    """Every shared error response describes {error, code, status, details, request_id}; no route documents a 422."""
     schemas = document_error_schemas(spec)
     assert schemas, "no shared error response documented"
-    assert all(set(props) == {"error", "code", "status", "details"} for props in schemas.values()), schemas
+    assert all(set(props) == {"error", "code", "status", "details", "request_id"} for props in schemas.values()), schemas
     documented = {code for path in spec["paths"].values() for op in path.values() if isinstance(op, dict)
                   for code in op.get("responses", {})}
     assert "422" not in documented

@@ -77,7 +77,7 @@ def test_errors_carry_error_text(client):
                         ("/v1/runs/run_20990101T000000Z_00000000", 404), (f"/v1/runs/{MODEL}", 404)):
         response = client.get(url, headers=JSON_HEADERS)
         assert response.status_code == status and isinstance(response.json["error"], str), url
-        assert set(response.json) == {"error", "code", "status", "details"}
+        assert set(response.json) == {"error", "code", "status", "details", "request_id"}
     assert get(client, "/v1/runs?pageSize=5000")["pageSize"] == 200  # clamped, as FlowTime does
 
 

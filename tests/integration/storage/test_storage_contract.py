@@ -420,6 +420,8 @@ def test_s3_errors_are_translated_without_details(make_s3):
     with pytest.raises(StorageUnavailable) as caught:
         missing_bucket.list_folders("")
     assert caught.value.status == 503 and "NoSuchBucket" in caught.value.message
+    # which bucket is missing and how to create it (a ListObjects error names the bucket)
+    assert "no-such-bucket-here" in caught.value.message and "s3 mb s3://no-such-bucket-here" in caught.value.message
     with pytest.raises(StorageUnavailable):
         missing_bucket.exists("")
 
