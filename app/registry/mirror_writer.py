@@ -156,6 +156,9 @@ class MirrorWriter:
     def _refuse_if_ahead(self, database_generation: int, flagged: str | None) -> None:
         """A snapshot or journal at a later generation than the database holds commits the database lost."""
         on_disk = max(mirror_generation(self.storage) or 0, self.journal.read().last_generation)
+        # Read after the files: a change committed meanwhile is in the database before it is in the journal.
+        with self.db.read() as connection:
+            database_generation = max(database_generation, ArtifactRepository(connection).generation())
         if on_disk > database_generation or flagged:
             # Remembered: once later writes carry the database past that generation, the newer
             # mirror is still what they must not overwrite (until start-up re-applies it).

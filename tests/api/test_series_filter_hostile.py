@@ -9,9 +9,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from app.registry.store.series import OPERATORS, STATS
-from tests.helpers import write_run
+from tests.helpers import ERROR_KEYS, write_run
 
-ERROR_KEYS = {"error", "code", "status", "details"}
 SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 # Near misses of a valid expression: a wrong stat, a non-number, a non-finite one, a missing part.
 NEAR_MISSES = st.one_of(

@@ -7,7 +7,7 @@ import shutil
 import pytest
 
 from tests.conftest import EXAMPLES, SAMPLE_DATA
-from tests.helpers import write_described
+from tests.helpers import ERROR_KEYS, write_described
 
 # The adopted .NET runs of the sample data that carry spec.yaml and a manifest with seed and series hashes.
 DOTNET_REPRODUCIBLE = ["run_20250921T161133Z_0bcdbb6f", "run_20250922T090000Z_1a2b3c4d",
@@ -107,7 +107,7 @@ def test_what_cannot_be_verified_is_a_409_saying_why(client, artifact_id, reason
     response = verify(client, artifact_id)
     assert response.status_code == 409
     body = response.json
-    assert set(body) == {"error", "code", "status", "details"} and body["code"] == "not_verifiable"
+    assert set(body) == ERROR_KEYS and body["code"] == "not_verifiable"
     assert body["details"]["reason"] == reason and "cannot be verified" in body["error"]
 
 

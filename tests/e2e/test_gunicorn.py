@@ -14,7 +14,7 @@ from tests.live import gunicorn
 def server(tmp_path):
     data_dir = tmp_path / "data"
     shutil.copytree(SAMPLE_DATA, data_dir)
-    with gunicorn({"FLOWTIME_DATA_DIR": str(data_dir)}) as base:
+    with gunicorn({"FLOWTIME_DATA_DIR": str(data_dir), "FLOWTIME_MIRROR_DELAY_MS": "300"}) as base:
         yield base, data_dir
 
 
@@ -31,7 +31,8 @@ def test_served_by_gunicorn_with_adoption_runs_and_mirror(server):
         assert requests.get(f"{base}/v1/artifacts/{run['runId']}", timeout=10).status_code == 200
     edited = requests.put(f"{base}/v1/artifacts/{run['runId']}", json={"title": "From gunicorn"}, timeout=10)
     assert edited.status_code == 200
-    deadline = time.monotonic() + 5
+    assert "From gunicorn" in (data_dir / "registry-journal.jsonl").read_text()  # journaled before the answer
+    deadline = time.monotonic() + 10
     while time.monotonic() < deadline:
         stats = requests.get(f"{base}/v1/artifacts/stats", timeout=10).json()["index"]
         if stats["generation"] == stats["database_generation"]:

@@ -19,6 +19,8 @@ def _dimensions(query) -> dict[str, list[str]] | None:
     """The query's filters as {facet: values}, or None when the counts cannot answer it."""
     if any(getattr(query, name) not in (None, [], "") for name in _OTHER_FILTERS) or len(query.tags) > 1:
         return None
+    if (query.sort or "").startswith("series:"):  # lists only the artifacts that have that series
+        return None
     dims = {"type": query.types, "source": query.sources, "tag": query.tags}
     return {facet: values for facet, values in dims.items() if values}
 
