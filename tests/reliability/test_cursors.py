@@ -86,6 +86,8 @@ def test_signed_cursors_with_values_of_the_wrong_type_are_400s(world, sort):
             "title": "flow", "id": "run_005"}[sort]
     payload_shapes = [[1, 2], "text", None, {"q": fingerprint}, {"q": fingerprint, "v": good},
                       {"q": fingerprint, "v": good, "id": 7}, {"q": fingerprint, "v": good, "id": "x", "more": 1}]
+    payload_shapes += [{"q": fingerprint, "v": good, "id": "x", "n": depth}
+                       for depth in (-1, True, 1.5, "3", None, [2], 10**9 + 1, 2**70)]  # the depth: a row count
     wrong = [v for v in HOSTILE_VALUES if v != "\ud800" and not (isinstance(v, str) and sort in ("title", "id"))]
     if sort == "relevance":
         wrong = [v for v in wrong if v != 1.5]
@@ -93,9 +95,9 @@ def test_signed_cursors_with_values_of_the_wrong_type_are_400s(world, sort):
         response = client.get("/v1/artifacts", query_string={**_query(sort), "cursor": _signed(ctx.cursor_key,
                                                                                                   payload)})
         _assert_cursor_400(response, f"{sort} signed {payload!r}")
-    accepted = client.get("/v1/artifacts", query_string={**_query(sort), "cursor": _signed(
-        ctx.cursor_key, {"q": fingerprint, "v": good, "id": "run_005"})})
-    assert accepted.status_code == 200
+    for sound in ({"q": fingerprint, "v": good, "id": "run_005"}, {"q": fingerprint, "v": good, "id": "run_005", "n": 50}):
+        accepted = client.get("/v1/artifacts", query_string={**_query(sort), "cursor": _signed(ctx.cursor_key, sound)})
+        assert accepted.status_code == 200
 
 
 def test_genuine_cursors_walk_every_page(world):

@@ -19,26 +19,35 @@ SALT = "flowtime-registry-cursor-v1"
 MAX_INT = 2**63 - 1  # the range SQLite and PostgreSQL BIGINT compare against
 
 
-def encode_cursor(key: bytes, fingerprint: str, value, last_id: str) -> str:
-    """The signed token for the page after (value, last_id) of the query with this fingerprint."""
-    return URLSafeSerializer(key, salt=SALT).dumps({"q": fingerprint, "v": value, "id": last_id})
+MAX_DEPTH = 10**9
+
+
+def encode_cursor(key: bytes, fingerprint: str, value, last_id: str, depth: int = 0) -> str:
+    """The signed token for the page after (value, last_id) of the query with this fingerprint.
+
+    `depth` is how many rows came before the cursor: a ranked search sizes its window to reach it.
+    """
+    return URLSafeSerializer(key, salt=SALT).dumps({"q": fingerprint, "v": value, "id": last_id, "n": depth})
 
 
 def decode_cursor(key: bytes, token: str, fingerprint: str, sort: str) -> tuple:
-    """(sort value, id) a signed cursor points after; 400 naming `cursor` when it is anything else."""
+    """(sort value, id, depth) a signed cursor points after; 400 naming `cursor` when it is anything else."""
     try:
         payload = URLSafeSerializer(key, salt=SALT).loads(token or "")
     except (BadData, ValueError, TypeError, RecursionError) as exc:
         raise BadRequest("invalid cursor", details={"cursor": "not a cursor this registry issued"}) from exc
-    if not isinstance(payload, dict) or set(payload) != {"q", "v", "id"}:
+    if not isinstance(payload, dict) or set(payload) not in ({"q", "v", "id"}, {"q", "v", "id", "n"}):
         raise _malformed("unexpected shape")
+    depth = payload.get("n", 0)
+    if isinstance(depth, bool) or not isinstance(depth, int) or not 0 <= depth <= MAX_DEPTH:
+        raise _malformed("the depth is not a row count")
     if payload["q"] != fingerprint:
         raise BadRequest(
             "cursor does not belong to this query", details={"cursor": "issued for different filters or sort"}
         )
     if not isinstance(payload["id"], str):
         raise _malformed("the id is not a string")
-    return checked_value(sort, payload["v"]), payload["id"]
+    return checked_value(sort, payload["v"]), payload["id"], depth
 
 
 def checked_value(sort: str, value):

@@ -121,14 +121,17 @@ def list_artifacts(connection: Connection, search: SearchIndex, cache: SnapshotC
         raise BadRequest(f"offset {query.offset} is beyond {MAX_RELEVANCE_OFFSET}, the deepest offset for "
                          "sort=relevance; page on with cursor (next_cursor)",
                          details={"offset": f"at most {MAX_RELEVANCE_OFFSET} with sort=relevance; use cursor"})
-    after = decode_cursor(query, cursor_key) if query.cursor else None
+    after, depth = None, query.offset
+    if query.cursor:
+        *after, depth = decode_cursor(query, cursor_key)
+        after = tuple(after)
     filters = filter_conditions(query)
     conditions = [*filters, artifacts.c.seq.in_(search.matching(match))] if match else filters
     snapshot = ArtifactRepository(connection).snapshot()
     total, total_exact = cache.get(snapshot, ("total", query.filter_key()), lambda: _total(connection, query, conditions))
     snippets = keys = None
     if query.effective_sort == "relevance" and query.effective_order == "desc":
-        keys, snippets = _best_matches(connection, search, match, query, filters, cache.bound(snapshot), after)
+        keys, snippets = _best_matches(connection, search, match, query, filters, cache.bound(snapshot), after, depth)
     if keys is None:
         ranked = search.ranked(match) if query.effective_sort == "relevance" else None
         if (query.tags or query.series) and total >= COMMON_TAG_ROWS:
@@ -142,7 +145,7 @@ def list_artifacts(connection: Connection, search: SearchIndex, cache: SnapshotC
     has_more = len(keys) > query.limit
     keys = keys[: query.limit]
     documents = ArtifactRepository(connection).documents([(k.seq, k.id) for k in keys])
-    result = ListResult([k.id for k in keys], documents, total, next_cursor(query, keys[-1], cursor_key) if has_more else None,
+    result = ListResult([k.id for k in keys], documents, total, next_cursor(query, keys[-1], cursor_key, depth + len(keys)) if has_more else None,
                         total_exact=total_exact)
     if match:
         if query.effective_sort == "relevance":
@@ -165,11 +168,11 @@ def _total(connection: Connection, query: ListQuery, conditions: list) -> tuple[
 
 
 def _best_matches(connection: Connection, search: SearchIndex, match: SearchMatch, query: ListQuery, filters: list,
-                  cached, after: tuple | None):
+                  cached, after: tuple | None, depth: int):
     """Best-first page of a search from one bounded window ranked inside the index (with snippets), then
     filtered; (None, None) when that window cannot settle the page exactly in (rank, id) order."""
     need = query.limit + 1 + (0 if after is not None else query.offset)
-    window = max(2 * need, 64)
+    window = max(2 * (query.limit + 1 + depth), 64)  # a cursor page reaches as deep as the rows before it
     if window > MAX_WINDOW:
         return None, None
     top = cached(("top", match, window), lambda: search.top(connection, match, window))

@@ -90,8 +90,8 @@ def _after_cursor(after: tuple, key, descending: bool):
     return tuple_(key, artifacts.c.id) > tuple_(literal(value, key.type), literal(last_id))
 
 
-def next_cursor(query, row, key: bytes) -> str:
-    """The signed token for the page after `row` (bound to the query's filters and sort)."""
+def next_cursor(query, row, key: bytes, depth: int = 0) -> str:
+    """The signed token for the page after `row`, `depth` rows in (bound to the query's filters and sort)."""
     sort = query.effective_sort
     if sort == "relevance":
         value = float(row.sort_value)
@@ -99,9 +99,9 @@ def next_cursor(query, row, key: bytes) -> str:
         value = row.sort_value.isoformat()
     else:
         value = row.sort_value
-    return cursors.encode_cursor(key, query.fingerprint(), value, row.id)
+    return cursors.encode_cursor(key, query.fingerprint(), value, row.id, depth)
 
 
 def decode_cursor(query, key: bytes) -> tuple:
-    """The (sort value, id) the query's cursor points after; 400 naming `cursor` unless it is ours and sound."""
+    """(sort value, id, depth) of the query's cursor; 400 naming `cursor` unless it is ours and sound."""
     return cursors.decode_cursor(key, query.cursor, query.fingerprint(), query.effective_sort)
