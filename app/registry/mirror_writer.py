@@ -82,6 +82,7 @@ class MirrorWriter:
         if self.child_env is None or self._artifact_count() < CHILD_PROCESS_FROM:
             return self.sync_here()
         env = {**os.environ, **self.child_env}
+        started = time.monotonic()
         done = subprocess.run([sys.executable, "-m", "app.registry.mirror_job"], env=env, timeout=600,
                               capture_output=True, text=True)
         if done.returncode != 0:
@@ -89,7 +90,11 @@ class MirrorWriter:
             self.report_failure(failure, record=False)  # the child recorded its own reason
             raise failure
         self._succeeded()
-        return "wrote" in done.stdout
+        wrote = "wrote" in done.stdout
+        if wrote:  # the CPU share counts the child's start-up too, not only its export
+            with self.db.write() as connection:
+                ArtifactRepository(connection).set_state("mirror_export_s", f"{time.monotonic() - started:.3f}")
+        return wrote
 
     def _artifact_count(self) -> int:
         with self.db.read() as connection:
