@@ -30,7 +30,7 @@ from app.registry.store.tables import artifact_tags, artifacts, relationships
 FACET_LIMIT = 50
 # Relevance pages by offset go this deep at most (a 400 beyond; cursors page on without a limit).
 MAX_RELEVANCE_OFFSET = 10_000
-# The largest ranked window fetched (with snippets) from the full-text index and cached; a page it cannot
+# The largest ranked window fetched from the full-text index and cached; a page it cannot
 # settle exactly (ties at its edge, a deep offset or cursor) is read by the (rank, id) keyset walk instead.
 MAX_WINDOW = 1024
 # From this many matches on, tag and series filters walk the sort index instead of collecting and sorting rows.
@@ -150,8 +150,9 @@ def list_artifacts(connection: Connection, search: SearchIndex, cache: SnapshotC
     if match:
         if query.effective_sort == "relevance":
             result.scores = {k.id: round(-float(k.sort_value), 6) for k in keys}
-        if snippets is None:
-            snippets = search.snippets(connection, match, [k.seq for k in keys])
+        snippets = {seq: snippet for seq, snippet in (snippets or {}).items() if snippet is not None}
+        if missing := [k.seq for k in keys if k.seq not in snippets]:
+            snippets.update(search.snippets(connection, match, missing))
         result.snippets = {k.id: snippets.get(k.seq, "") for k in keys}
     if query.facets:
         facet_key = ("facets", query.filter_key(), tuple(query.facets))
@@ -169,7 +170,7 @@ def _total(connection: Connection, query: ListQuery, conditions: list) -> tuple[
 
 def _best_matches(connection: Connection, search: SearchIndex, match: SearchMatch, query: ListQuery, filters: list,
                   cached, after: tuple | None, depth: int):
-    """Best-first page of a search from one bounded window ranked inside the index (with snippets), then
+    """Best-first page of a search from one bounded window ranked inside the index (snippets where it has them), then
     filtered; (None, None) when that window cannot settle the page exactly in (rank, id) order."""
     need = query.limit + 1 + (0 if after is not None else query.offset)
     window = max(2 * (query.limit + 1 + depth), 64)  # a cursor page reaches as deep as the rows before it

@@ -40,11 +40,11 @@ def infix_terms(user_text: str) -> list[str]:
 
 
 class RankedMatch(NamedTuple):
-    """One of the best matches of a search: its row, its rank (lower is better) and its snippet."""
+    """One of the best matches of a search: its row, its rank (lower is better) and its snippet (None: not made)."""
 
     seq: int
     rank: float
-    snippet: str
+    snippet: str | None
 
 
 def mark_substrings(text: str, terms) -> str:
