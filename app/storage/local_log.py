@@ -55,7 +55,8 @@ def rewrite(path: Path, keep: Callable[[bytes], bytes], fsync_dir: Callable[[Pat
     """Replace the log with keep(content) by temp file + rename, holding the appenders' lock throughout."""
     with locked_log(path):
         kept = keep(read(path))
-        temp = path.with_name(f".tmp-{path.name}")
+        # A fixed name of its own (not .tmp-*): one rewrite at a time holds the lock, a crash leaves it for the next.
+        temp = path.with_name(f".{path.name}.rewrite")
         with open(temp, "wb") as handle:
             handle.write(kept)
             handle.flush()
