@@ -198,7 +198,7 @@ def retention_command(older_than: str, artifact_type: str | None, keep_tag: str 
         return
     if not yes:
         click.confirm("soft-delete them?", abort=True)
-    outcome = bulk_delete(ctx, [c["id"] for c in candidates])
+    outcome = bulk_delete(ctx, [c["id"] for c in candidates], actor="cli: registry retention")
     click.echo(f"soft-deleted {outcome.succeeded}")
     _finish(ctx)
 

@@ -57,6 +57,10 @@ DOCUMENTED_VARIABLES = [
     ("FLOWTIME_COMPARE_MAX_VALUES", "compare_max_values",
      "Most numbers a compare with `include_values` returns (series x bins x 3: base, other, diff); beyond "
      "it the request is a 413 naming the limit (default 2000000)."),
+    ("FLOWTIME_CHANGES_KEEP", "changes_keep",
+     "How many generations (commits) `GET /v1/changes` keeps; a `since` older than that is a 410 telling the "
+     "client to list again (default 100000). A bulk commit touching more than 1,000 artifacts (a rescan, an "
+     "import) is not itemised: followers relist after it."),
     ("FLOWTIME_ENVIRONMENT", "environment",
      "Environment name reported by `GET /v1/healthz?detailed=true` as `build.environment` (default `production`)."),
 ]
@@ -86,6 +90,7 @@ class Config:
     log_format: str = "text"
     compare_max_values: int = 2_000_000
     cache_mb: int = 64
+    changes_keep: int = 100_000
     cursor_key: str = field(default="", repr=False)
     environment: str = "production"
     testing: bool = False

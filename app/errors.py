@@ -98,6 +98,13 @@ class NotVerifiable(Conflict):
     code = "not_verifiable"
 
 
+class Gone(RegistryError):
+    """What was asked for is no longer kept (e.g. changes older than the feed's window)."""
+
+    status = 410
+    code = "gone"
+
+
 class PreconditionFailed(RegistryError):
     """The resource changed since it was read (If-Match)."""
 

@@ -7,7 +7,7 @@ import ipaddress
 import re
 from urllib.parse import unquote, urlsplit
 
-from flask import Flask, Response, request
+from flask import Flask, Response, g, request
 
 from app.errors import ConfigError, Forbidden, Unauthorized, UnsupportedMediaType
 
@@ -22,7 +22,8 @@ TOKEN_COOKIE = "flowtime_token"
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 API_CSP = "default-src 'none'; frame-ancestors 'none'"
 CORS_HEADERS = "Authorization, Content-Type, If-Match, If-None-Match, Range, X-Model-Provenance"
-CORS_EXPOSE = "ETag, Content-Range, Content-Length, Content-Disposition, Retry-After"
+CORS_EXPOSE = ("ETag, Content-Range, Content-Length, Content-Disposition, Retry-After, X-Request-ID, X-Registry-Generation, "
+               "X-Registry-Oldest-Generation")
 _ORIGIN = re.compile(r"^https?://[^/\s,*]+$")
 # FlowTime's UIs in development: Blazor WASM (5219), SvelteKit `vite dev` (5173) and `vite preview` (4173).
 FLOWTIME_UI_ORIGINS = frozenset(f"http://{host}:{port}" for host in ("localhost", "127.0.0.1")
@@ -85,9 +86,16 @@ def _authorise(tokens: dict[str, str]) -> None:
     scope = _scope_of(presented, tokens) if presented else None
     if scope is None:
         raise Unauthorized("a valid bearer token is required", headers={"WWW-Authenticate": 'Bearer realm="flowtime"'})
+    g.token_scope = scope
     if SCOPES[scope] < SCOPES[needed]:
         raise Forbidden(f"this token's scope ({scope}) does not allow this; it needs {needed}",
                         details={"required_scope": needed})
+
+
+def current_actor() -> str:
+    """Who makes this request, for the edit history: the token's scope when tokens are set, else `anonymous`."""
+    scope = g.get("token_scope")
+    return scope or "anonymous"
 
 
 def origin_allowed(origin: str, allowed: set[str]) -> bool:

@@ -84,7 +84,19 @@ def reject_repeated_parameters() -> None:
 
 def register_api(app: Flask) -> Api:
     """Mount every blueprint and the OpenAPI document at /v1/openapi.json."""
-    from app.api import admin, artifacts, compare, files, health, lineage, models, run_list, runs, telemetry
+    from app.api import (
+        admin,
+        artifacts,
+        changes,
+        compare,
+        files,
+        health,
+        lineage,
+        models,
+        run_list,
+        runs,
+        telemetry,
+    )
 
     app.config.update(
         API_TITLE="FlowTime Registry", API_VERSION="v1", OPENAPI_VERSION="3.0.3",
@@ -92,7 +104,7 @@ def register_api(app: Flask) -> Api:
         API_SPEC_OPTIONS={"components": {"securitySchemes": SECURITY_SCHEMES}},
     )
     api = RegistryApi(app, spec_kwargs={"extra_plugins": [RegistryDocPlugin()]})
-    for module in (admin, artifacts, compare, files, health, lineage, models, runs, run_list, telemetry):
+    for module in (admin, artifacts, changes, compare, files, health, lineage, models, runs, run_list, telemetry):
         api.register_blueprint(module.blp)
     app.before_request(reject_repeated_parameters)
     app.before_request(check_request_text)

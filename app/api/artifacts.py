@@ -22,6 +22,7 @@ from app.registry import service
 from app.registry.files import file_json, files_of
 from app.registry.records import artifact_json
 from app.registry.store.listing import ListQuery
+from app.security import current_actor
 
 blp = Blueprint("artifacts", __name__, url_prefix="/v1/artifacts", description="Registry artifacts")
 
@@ -33,7 +34,7 @@ blp = Blueprint("artifacts", __name__, url_prefix="/v1/artifacts", description="
 def list_artifacts(query: ListQuery):
     """List, filter, search and page through artifacts."""
     result = service.list_artifacts(context(), query)
-    return json_response(list_body(result, query))
+    return json_response(list_body(result, query), headers={"X-Registry-Generation": str(result.generation)})
 
 
 @blp.route("/<artifact_id>", methods=["GET"])
@@ -86,7 +87,8 @@ def _with_etag(record):
 @blp.errors(400, 404, 412)
 def update_artifact(changes: dict, artifact_id: str):
     """Update title, description and/or tags (PUT and PATCH alike are partial; If-Match honoured)."""
-    return _with_etag(service.update_artifact(context(), artifact_id, changes, request.headers.get("If-Match")))
+    return _with_etag(service.update_artifact(context(), artifact_id, changes, request.headers.get("If-Match"),
+                                              actor=current_actor()))
 
 
 @blp.route("/<artifact_id>", methods=["DELETE"])
@@ -94,7 +96,8 @@ def update_artifact(changes: dict, artifact_id: str):
 @blp.errors(400, 404, 412)
 def delete_artifact(artifact_id: str):
     """Soft delete (files kept; idempotent; If-Match honoured)."""
-    return _with_etag(service.delete_artifact(context(), artifact_id, request.headers.get("If-Match")))
+    return _with_etag(service.delete_artifact(context(), artifact_id, request.headers.get("If-Match"),
+                                              actor=current_actor()))
 
 
 @blp.route("/<artifact_id>/restore", methods=["POST"])
@@ -102,7 +105,8 @@ def delete_artifact(artifact_id: str):
 @blp.errors(400, 404, 409, 412)
 def restore_artifact(artifact_id: str):
     """Undo a soft delete (If-Match honoured)."""
-    return _with_etag(service.restore_artifact(context(), artifact_id, request.headers.get("If-Match")))
+    return _with_etag(service.restore_artifact(context(), artifact_id, request.headers.get("If-Match"),
+                                               actor=current_actor()))
 
 
 def _bulk_body(outcome, verb: str) -> dict:
@@ -115,7 +119,7 @@ def _bulk_body(outcome, verb: str) -> dict:
 @blp.errors(400)
 def archive(_=None):
     """Archive artifacts (body: a JSON list of ids)."""
-    return _bulk_body(service.archive_artifacts(context(), parse_id_list()), "archived")
+    return _bulk_body(service.archive_artifacts(context(), parse_id_list(), actor=current_actor()), "archived")
 
 
 @blp.route("/bulk-delete", methods=["POST"])
@@ -123,7 +127,7 @@ def archive(_=None):
 @blp.errors(400)
 def bulk_delete(_=None):
     """Soft-delete artifacts (body: a JSON list of ids)."""
-    return _bulk_body(service.bulk_delete(context(), parse_id_list()), "deleted")
+    return _bulk_body(service.bulk_delete(context(), parse_id_list(), actor=current_actor()), "deleted")
 
 
 @blp.route("/<artifact_id>/verify", methods=["POST"])

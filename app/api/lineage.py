@@ -10,6 +10,7 @@ from app.api.schemas_workflows import (
     RelationshipListSchema,
 )
 from app.registry.lineage import lineage_of, link, relationships_of
+from app.security import current_actor
 
 blp = Blueprint("lineage", __name__, url_prefix="/v1/artifacts", description="Lineage")
 
@@ -28,7 +29,7 @@ def relationships(artifact_id: str):
 @blp.errors(400, 404, 409)
 def add_relationships(body: dict, artifact_id: str):
     """Link an artifact by hand to the artifacts it derives from (unknown ids 400, a cycle 409)."""
-    return link(context(), artifact_id, body["derived_from"])
+    return link(context(), artifact_id, body["derived_from"], actor=current_actor())
 
 
 @blp.route("/<artifact_id>/lineage", methods=["GET"])

@@ -15,6 +15,8 @@ from app.registry.cursor_key import cursor_key
 from app.registry.journal import Journal, change_entry
 from app.registry.mirror_writer import MirrorWriter
 from app.registry.store.cache import SnapshotCache
+from app.registry.store.changes import record_changes
+from app.registry.store.history import write_history
 from app.registry.store.repository import ArtifactRepository
 from app.registry.store.search import SearchIndex, search_backend
 from app.storage import Storage, get_storage
@@ -72,8 +74,10 @@ class RegistryContext:
         self.db.dispose()
 
     @contextmanager
-    def writing(self, bulk: bool = False) -> Iterator[ArtifactRepository]:
+    def writing(self, bulk: bool = False, actor: str | None = None) -> Iterator[ArtifactRepository]:
         """One write transaction that counts as a change: commits, journals what it touched, schedules a snapshot.
+
+        `actor` (a user's edit: the token's scope or `anonymous`) records what changed in the edit history.
 
         The journal append (fsynced) happens before this returns, so a request answered after it is
         durable beyond the database. `bulk` is for transactions that insert thousands of rows (seeding,
@@ -82,10 +86,13 @@ class RegistryContext:
         """
         with self.db.write(bulk=bulk) as connection:
             registry = ArtifactRepository(connection)
+            registry.tracker.actor = actor
             yield registry
             generation = registry.bump_generation()
             registry_id = registry.registry_id()
-            entries = [] if bulk else _journal_entries(registry, generation)  # before the commit, in it
+            record_changes(connection, registry, generation, registry.tracker.events, self.config.changes_keep)
+            history = write_history(connection, generation, actor, registry.tracker.edits) if actor else []
+            entries = [] if bulk else _journal_entries(registry, generation, history)  # before the commit, in it
         try:
             self.journal.append(registry_id, generation - 1, entries)
         except Exception:
@@ -102,10 +109,13 @@ class RegistryContext:
             yield ArtifactRepository(connection)
 
 
-def _journal_entries(registry: ArtifactRepository, generation: int) -> list[dict]:
-    """The journal entries of one commit: the document of every artifact it touched (None when purged)."""
+def _journal_entries(registry: ArtifactRepository, generation: int, history: list[tuple[str, dict]]) -> list[dict]:
+    """The journal entries of one commit: the document of every artifact it touched (None when purged) and
+    the history entry the commit added to it."""
     if not registry.touched:
         return []
     commit = registry.next_commit()
     documents = registry.documents_by_id(registry.touched)
-    return [change_entry(generation, commit, artifact_id, doc) for artifact_id, doc in documents.items()]
+    added = dict(history)
+    return [change_entry(generation, commit, artifact_id, doc, added.get(artifact_id))
+            for artifact_id, doc in documents.items()]

@@ -1,4 +1,4 @@
-"""Copy a whole registry (user edits, links and tombstones included) into another database."""
+"""Copy a whole registry (user edits, edit history, links and tombstones included) into another database."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from app.db import Database
 from app.errors import Conflict
 from app.migrate import upgrade
 from app.registry.context import RegistryContext
+from app.registry.store.history import all_history, restore_history
 from app.registry.store.repository import ArtifactRepository
 
 BATCH = 5000
@@ -24,6 +25,7 @@ def copy_registry(ctx: RegistryContext, target_url: str, progress: Callable[[Ite
         with ctx.reading() as source:
             records = list(source.iter_all())
             skipped = source.skipped()
+            history = all_history(source.connection)
             generation = source.generation()
         copied = 0
         for start in progress(range(0, len(records), BATCH)) if progress else range(0, len(records), BATCH):
@@ -35,7 +37,10 @@ def copy_registry(ctx: RegistryContext, target_url: str, progress: Callable[[Ite
             registry = ArtifactRepository(connection)
             for item in skipped:
                 registry.add_skipped(item["path"], item["reason"])
+            for artifact_id, entries in history.items():
+                restore_history(connection, artifact_id, entries)
             registry.set_state("generation", str(generation))
+            registry.set_state("changes_floor", str(generation))  # the feed starts here; followers relist
             registry.new_epoch()
         return copied
     finally:

@@ -5,7 +5,8 @@ Format (one JSON object per line, UTF-8, "\\n"-terminated):
     {"journal": 1, "registry": "<registry id>", "base_generation": G}
     {"crc": "<crc32 of the entry's bytes, 8 hex>", "entry": {"generation": g, "at": "<ISO time>",
      "commit": "<id>", "prev": "<previous commit's id>", "id": "<artifact id>",
-     "artifact": {<the artifact's document, as in registry-index.json>}}}
+     "artifact": {<the artifact's document, as in registry-index.json>},
+     "history": [<the edit-history entry this commit added, when it was a user's edit>]}}
     {"crc": "...", "entry": {"generation": g, "at": "...", "commit": "...", "prev": "...", "id": "...",
      "removed": true}}
 
@@ -48,8 +49,10 @@ def encode_header(registry_id: str, base_generation: int) -> bytes:
     return json.dumps(head).encode() + b"\n"
 
 
-def change_entry(generation: int, commit: tuple[str, str], artifact_id: str, document: str | None) -> dict:
-    """The entry for one artifact touched by the commit at `generation` (None: the row is gone).
+def change_entry(generation: int, commit: tuple[str, str], artifact_id: str, document: str | None,
+                 history: dict | None = None) -> dict:
+    """The entry for one artifact touched by the commit at `generation` (None: the row is gone), with the
+    edit-history entry the commit added to it, if any.
 
     `commit` is (previous, this) commit id: entries chain their commits, so after a database went back
     in time and wrote on, the entries it holds and the ones it lost are told apart (not by generation,
@@ -61,6 +64,8 @@ def change_entry(generation: int, commit: tuple[str, str], artifact_id: str, doc
         entry["removed"] = True
     else:
         entry["artifact"] = strict_loads(document)
+    if history is not None:
+        entry["history"] = [history]
     return entry
 
 

@@ -75,11 +75,11 @@ def lineage_of(ctx: RegistryContext, artifact_id: str, depth: int) -> dict:
             "edges": [{"from": s, "to": t, "type": "derived_from"} for s, t in sorted(edges)]}
 
 
-def link(ctx: RegistryContext, artifact_id: str, targets: list[str]) -> dict:
+def link(ctx: RegistryContext, artifact_id: str, targets: list[str], actor: str | None = None) -> dict:
     """Record by hand that an artifact derives from others (unknown ids 400, a cycle 409)."""
     _check_ids(targets)
     discover(ctx)
-    with ctx.writing() as registry:
+    with ctx.writing(actor=actor) as registry:
         record = require_artifact(registry, artifact_id, include_deleted=False)
         known = registry.get_many(targets)
         unknown = [t for t in targets if t not in known]

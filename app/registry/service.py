@@ -81,9 +81,9 @@ def list_artifacts(ctx: RegistryContext, query: ListQuery) -> ListResult:
 
 
 def _edit(ctx: RegistryContext, artifact_id: str, change: Callable[[ArtifactRecord], ArtifactRecord],
-          include_deleted: bool = True) -> ArtifactRecord:
+          include_deleted: bool = True, actor: str | None = None) -> ArtifactRecord:
     def write() -> ArtifactRecord:
-        with ctx.writing() as registry:
+        with ctx.writing(actor=actor) as registry:
             record = require_artifact(registry, artifact_id, include_deleted)
             updated = change(record)
             if updated is not record:
@@ -94,27 +94,32 @@ def _edit(ctx: RegistryContext, artifact_id: str, change: Callable[[ArtifactReco
 
 
 def update_artifact(ctx: RegistryContext, artifact_id: str, changes: dict,
-                    if_match: str | None = None) -> ArtifactRecord:
-    """Apply user edits (title, description, tags); they survive every rescan and rebuild."""
+                    if_match: str | None = None, actor: str | None = None) -> ArtifactRecord:
+    """Apply user edits (title, description, tags); they survive every rescan and rebuild.
+
+    `actor` names who edited, for the edit history (None: the registry itself, e.g. a generated run's title).
+    """
 
     def change(record: ArtifactRecord) -> ArtifactRecord:
         require_match(record, if_match)
         return record.with_user_edits({**changes, "edited_at": iso(utcnow())})
 
-    return _edit(ctx, artifact_id, change, include_deleted=False)
+    return _edit(ctx, artifact_id, change, include_deleted=False, actor=actor)
 
 
-def delete_artifact(ctx: RegistryContext, artifact_id: str, if_match: str | None = None) -> ArtifactRecord:
+def delete_artifact(ctx: RegistryContext, artifact_id: str, if_match: str | None = None,
+                    actor: str | None = None) -> ArtifactRecord:
     """Soft delete (files kept); idempotent; `If-Match` honoured."""
 
     def change(record: ArtifactRecord) -> ArtifactRecord:
         require_match(record, if_match)
         return record if record.deleted_at else record.with_user_edits({"deleted_at": iso(utcnow())})
 
-    return _edit(ctx, artifact_id, change)
+    return _edit(ctx, artifact_id, change, actor=actor)
 
 
-def restore_artifact(ctx: RegistryContext, artifact_id: str, if_match: str | None = None) -> ArtifactRecord:
+def restore_artifact(ctx: RegistryContext, artifact_id: str, if_match: str | None = None,
+                     actor: str | None = None) -> ArtifactRecord:
     """Undo a soft delete (a folder that is missing from disk cannot be restored); `If-Match` honoured."""
 
     def change(record: ArtifactRecord) -> ArtifactRecord:
@@ -125,7 +130,7 @@ def restore_artifact(ctx: RegistryContext, artifact_id: str, if_match: str | Non
         record.deleted_at = None
         return record.with_user_edits({})
 
-    return _edit(ctx, artifact_id, change)
+    return _edit(ctx, artifact_id, change, actor=actor)
 
 
 def record_verification(ctx: RegistryContext, artifact_id: str, verdict: dict) -> ArtifactRecord:
@@ -144,14 +149,14 @@ class BulkOutcome:
         return sum(1 for r in self.results if r["success"])
 
 
-def archive_artifacts(ctx: RegistryContext, ids: list[str]) -> BulkOutcome:
+def archive_artifacts(ctx: RegistryContext, ids: list[str], actor: str | None = None) -> BulkOutcome:
     """Tag each artifact `archived` (hidden from listings unless include_archived)."""
-    return _bulk(ctx, ids, _archive_one)
+    return _bulk(ctx, ids, _archive_one, actor)
 
 
-def bulk_delete(ctx: RegistryContext, ids: list[str]) -> BulkOutcome:
+def bulk_delete(ctx: RegistryContext, ids: list[str], actor: str | None = None) -> BulkOutcome:
     """Soft-delete many artifacts; invalid ids are reported and never touch the filesystem."""
-    return _bulk(ctx, ids, _delete_one)
+    return _bulk(ctx, ids, _delete_one, actor)
 
 
 def _archive_one(registry: ArtifactRepository, record: ArtifactRecord) -> None:
@@ -164,10 +169,10 @@ def _delete_one(registry: ArtifactRepository, record: ArtifactRecord) -> None:
         registry.save(record.with_user_edits({"deleted_at": iso(utcnow())}))
 
 
-def _bulk(ctx: RegistryContext, ids: list[str], action) -> BulkOutcome:
+def _bulk(ctx: RegistryContext, ids: list[str], action, actor: str | None) -> BulkOutcome:
     discover(ctx)
     results = []
-    with ctx.writing() as registry:
+    with ctx.writing(actor=actor) as registry:
         for artifact_id in ids:
             try:
                 record = require_artifact(registry, artifact_id, include_deleted=action is _delete_one)

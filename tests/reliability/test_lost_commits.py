@@ -25,8 +25,14 @@ RUN_EDITED_LATE = "run_20250921T161133Z_0bcdbb6f"
 def _snapshot(client) -> dict:
     listed = client.get("/v1/artifacts?include_deleted=true&include_archived=true&limit=1000").json["artifacts"]
     return {a["id"]: (a["type"], a["title"], a.get("description"), sorted(a["tags"]), a["deleted_at"] is not None,
-                      sorted(a["relationships"]["derived_from"]), sorted(a["relationships"]["generates"]))
+                      sorted(a["relationships"]["derived_from"]), sorted(a["relationships"]["generates"]),
+                      _history(client, a["id"]))
             for a in listed}
+
+
+def _history(client, artifact_id: str) -> list:
+    """The artifact's edit history (user state too: it must come back with the rest)."""
+    return client.get(f"/v1/artifacts/{artifact_id}/history?limit=1000").json["history"]
 
 
 def _no_checkpoints(engine) -> None:
@@ -145,6 +151,8 @@ def test_the_mirror_writer_never_overwrites_a_newer_mirror(tmp_path):
     finally:
         app.extensions["flowtime"].close()
     late = before[RUN_EDITED_LATE]
-    assert after.pop(RUN_EDITED_LATE) == (late[0], "late", "described later", [f"late{generation + 1}"], *late[4:])
+    edited_late = after.pop(RUN_EDITED_LATE)
+    assert edited_late[:7] == (late[0], "late", "described later", [f"late{generation + 1}"], *late[4:7])
+    assert all(entry in edited_late[7] for entry in late[7])  # the lost commits' history, beside the new edits
     assert after == {k: v for k, v in before.items() if k != RUN_EDITED_LATE}
     assert json.loads((data_dir / "registry-index.json").read_text())["generation"] > generation

@@ -102,6 +102,7 @@ class ListResult:
     scores: dict[str, float] = field(default_factory=dict)
     snippets: dict[str, str] = field(default_factory=dict)
     facets: dict[str, list[dict]] | None = None
+    generation: int = 0  # the registry generation the page reflects (follow on with GET /v1/changes?since=)
 
     @property
     def records(self) -> list:
@@ -112,9 +113,11 @@ class ListResult:
 def list_artifacts(connection: Connection, search: SearchIndex, cache: SnapshotCache, query: ListQuery,
                    cursor_key: bytes) -> ListResult:
     """Run a listing query: one page, the total of all matches and (optionally) facets."""
+    snapshot = ArtifactRepository(connection).snapshot()
     match = search.compile(query.search) if query.search else None
     if query.search and match is None:
-        return ListResult([], [], 0, None, facets={f: [] for f in query.facets} if query.facets else None)
+        return ListResult([], [], 0, None, facets={f: [] for f in query.facets} if query.facets else None,
+                          generation=snapshot.generation)
     if query.effective_sort == "relevance" and match is None:
         raise BadRequest("sort=relevance needs a search", details={"sort": "relevance requires search"})
     if query.effective_sort == "relevance" and not query.cursor and query.offset > MAX_RELEVANCE_OFFSET:
@@ -127,7 +130,6 @@ def list_artifacts(connection: Connection, search: SearchIndex, cache: SnapshotC
         after = tuple(after)
     filters = filter_conditions(query)
     conditions = [*filters, artifacts.c.seq.in_(search.matching(match))] if match else filters
-    snapshot = ArtifactRepository(connection).snapshot()
     total, total_exact = cache.get(snapshot, ("total", query.filter_key()), lambda: _total(connection, query, conditions))
     snippets = keys = None
     if query.effective_sort == "relevance" and query.effective_order == "desc":
@@ -146,7 +148,7 @@ def list_artifacts(connection: Connection, search: SearchIndex, cache: SnapshotC
     keys = keys[: query.limit]
     documents = ArtifactRepository(connection).documents([(k.seq, k.id) for k in keys])
     result = ListResult([k.id for k in keys], documents, total, next_cursor(query, keys[-1], cursor_key, depth + len(keys)) if has_more else None,
-                        total_exact=total_exact)
+                        total_exact=total_exact, generation=snapshot.generation)
     if match:
         if query.effective_sort == "relevance":
             result.scores = {k.id: round(-float(k.sort_value), 6) for k in keys}

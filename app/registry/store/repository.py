@@ -14,18 +14,22 @@ from sqlalchemy import Connection, bindparam, delete, func, insert, select, upda
 from app.registry.records import ArtifactRecord, artifact_doc
 from app.registry.store import counters
 from app.registry.store.duplicates import settle_groups
+from app.registry.store.history import all_history
 from app.registry.store.rows import ROW_COLUMNS, record_from_row, row_values
 from app.registry.store.search import search_backend
 from app.registry.store.series import write_stats
 from app.registry.store.state import SkippedRows, StateRows
 from app.registry.store.tables import (
+    artifact_changes,
     artifact_counts,
+    artifact_history,
     artifact_series_stats,
     artifact_tags,
     artifacts,
     relationships,
     skipped_folders,
 )
+from app.registry.store.tracking import ChangeTracker, stored_state
 
 # Statements of the hot paths, built once (building a select costs more than running it).
 _ROW_BY_ID = select(*ROW_COLUMNS).where(artifacts.c.id == bindparam("artifact_id"))
@@ -34,6 +38,9 @@ _LINKS_OF = (select(relationships.c.source_id, relationships.c.target_id)
                     | relationships.c.target_id.in_(bindparam("targets", expanding=True)))
              .order_by(relationships.c.source_id, relationships.c.target_id))
 _NO_LINKS = ', "relationships": ' + json.dumps({"derived_from": [], "generates": []}) + "}"
+_STATE_BY_ID = select(artifacts.c.seq, artifacts.c.scenario_hash, artifacts.c.title, artifacts.c.description,
+                      artifacts.c.tags_json, artifacts.c.deleted_at, artifacts.c.user_edits).where(
+    artifacts.c.id == bindparam("artifact_id"))
 _INSERT_TAG_BY_ID = insert(artifact_tags).values(
     tag=bindparam("tag"),
     artifact_seq=select(artifacts.c.seq).where(artifacts.c.id == bindparam("artifact_id")).scalar_subquery(),
@@ -53,7 +60,12 @@ class ArtifactRepository(StateRows, SkippedRows):
 
     def __init__(self, connection: Connection):
         self.connection = connection
-        self.touched: set[str] = set()  # ids whose row changed in this transaction (for the journal)
+        self.tracker = ChangeTracker()
+
+    @property
+    def touched(self) -> set[str]:
+        """Ids whose row changed in this transaction (for the journal)."""
+        return self.tracker.touched
 
     @cached_property
     def search(self):
@@ -81,7 +93,7 @@ class ArtifactRepository(StateRows, SkippedRows):
 
     def add(self, record: ArtifactRecord) -> None:
         """Insert a new artifact with its tags and outgoing relationships."""
-        self.touched.add(record.id)
+        self.tracker.created([record.id])
         values = row_values(record)
         result = self.connection.execute(insert(artifacts).values(**values))
         counters.apply(self.connection, counters.values_keys(values))
@@ -96,7 +108,7 @@ class ArtifactRepository(StateRows, SkippedRows):
         """Insert many new artifacts with three executemany statements (rows, tags, links)."""
         if not records:
             return
-        self.touched.update(r.id for r in records)
+        self.tracker.created(r.id for r in records)
         # No RETURNING: with it, SQLAlchemy runs one INSERT per row to keep seqs in parameter order.
         # New seqs are above the current maximum (the write lock is held), so one statement indexes them.
         first_seq = self.connection.execute(select(func.coalesce(func.max(artifacts.c.seq), 0))).scalar_one() + 1
@@ -120,10 +132,10 @@ class ArtifactRepository(StateRows, SkippedRows):
 
     def save(self, record: ArtifactRecord) -> None:
         """Replace the stored row of an existing artifact (tags and outgoing links included)."""
-        self.touched.add(record.id)
         before = counters.stored_keys(self.connection, [record.id])
-        seq, old_hash = self.connection.execute(
-            select(artifacts.c.seq, artifacts.c.scenario_hash).where(artifacts.c.id == record.id)).one()
+        old = self.connection.execute(_STATE_BY_ID, {"artifact_id": record.id}).one()
+        seq, old_hash = old.seq, old.scenario_hash
+        self.tracker.saved(stored_state(old), record)
         values = row_values(record)
         self.connection.execute(update(artifacts).where(artifacts.c.seq == seq).values(**values))
         counters.apply(self.connection, counters.values_keys(values), before)
@@ -135,8 +147,9 @@ class ArtifactRepository(StateRows, SkippedRows):
 
     def remove(self, artifact_id: str) -> None:
         """Delete the row permanently (purge), with its tags, series stats and links."""
-        self.touched.add(artifact_id)
+        self.tracker.removed(artifact_id)
         counters.apply(self.connection, Counter(), counters.stored_keys(self.connection, [artifact_id]))
+        self.connection.execute(delete(artifact_history).where(artifact_history.c.artifact_id == artifact_id))
         found = self.connection.execute(
             select(artifacts.c.seq, artifacts.c.scenario_hash).where(artifacts.c.id == artifact_id)).first()
         if found is not None:
@@ -161,8 +174,9 @@ class ArtifactRepository(StateRows, SkippedRows):
     def clear_all(self) -> None:
         """Delete every artifact, tag, link and skipped folder (a rebuild starts from nothing)."""
         for table in (artifact_tags, artifact_series_stats, relationships, skipped_folders, artifacts,
-                      artifact_counts):
+                      artifact_counts, artifact_history, artifact_changes):
             self.connection.execute(delete(table))
+        self.set_state("changes_floor", str(self.generation()))  # followers of the old rows list again
 
     def fingerprints(self) -> dict[str, KnownFolder]:
         """id -> (path, fingerprint, deleted) for every row: what a rescan compares against."""
@@ -182,13 +196,17 @@ class ArtifactRepository(StateRows, SkippedRows):
             yield record
 
     def iter_documents(self) -> Iterator[str]:
-        """Every artifact as its JSON text (deleted included, ordered by id), relationships spliced in."""
+        """Every artifact as its JSON text (deleted included, ordered by id), relationships and history spliced in."""
         derived, generates = self._all_links()
         # Read in storage order (a walk of the id index would fetch rows in random order) and sort here.
         rows = self.connection.execute(select(artifacts.c.id, artifacts.c.doc)).all()
         rows.sort(key=itemgetter(0))
+        history = all_history(self.connection)
         for artifact_id, doc in rows:
-            yield self._document(artifact_id, doc, derived, generates)
+            document = self._document(artifact_id, doc, derived, generates)
+            if artifact_id in history:  # the snapshot keeps each artifact's edit history with it
+                document = document[:-1] + ', "history": ' + json.dumps(history[artifact_id], ensure_ascii=False) + "}"
+            yield document
 
     def documents_by_id(self, ids: Iterable[str]) -> dict[str, str | None]:
         """The JSON text of the given artifacts by id (None for ids that have no row), links spliced in."""

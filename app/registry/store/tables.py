@@ -103,6 +103,29 @@ artifact_counts = Table(
     Column("n", BigInteger, nullable=False),
 )
 
+# One row per commit that changed an artifact's user state: {field: {from, to}} as JSON (migration 0011).
+# `at` is in the key: a database restored from an old backup reuses generations, and the snapshot's
+# entries of the commits it lost must still find a place beside the new ones.
+artifact_history = Table(
+    "artifact_history",
+    metadata,
+    Column("artifact_id", String(200), primary_key=True),
+    Column("generation", BigInteger, primary_key=True),
+    Column("at", DateTime, primary_key=True),
+    Column("actor", String(200), nullable=False),
+    Column("changes", Text, nullable=False),
+)
+
+# The changes feed: one row per (commit, artifact), kept for FLOWTIME_CHANGES_KEEP generations.
+artifact_changes = Table(
+    "artifact_changes",
+    metadata,
+    Column("generation", BigInteger, primary_key=True),
+    Column("artifact_id", String(200), primary_key=True),
+    Column("event", String(16), nullable=False),
+    Column("at", DateTime, nullable=False),
+)
+
 registry_state = Table(
     "registry_state",
     metadata,
@@ -119,4 +142,4 @@ skipped_folders = Table(
 )
 
 __all__ = ["metadata", "artifacts", "artifact_tags", "artifact_counts", "relationships", "registry_state",
-           "skipped_folders", "artifact_series_stats"]
+           "skipped_folders", "artifact_series_stats", "artifact_history", "artifact_changes"]

@@ -45,8 +45,16 @@ class DurableState:
             if entry.get("removed"):
                 artifacts.pop(entry["id"], None)
             else:
-                artifacts[entry["id"]] = entry["artifact"]
+                artifacts[entry["id"]] = _with_history(entry["artifact"], artifacts.get(entry["id"]), entry)
         return artifacts
+
+
+def _with_history(document: dict, previous: object, entry: dict) -> dict:
+    """A journaled document with the history its earlier copy held plus what this commit added."""
+    held = previous.get("history") if isinstance(previous, dict) else None
+    added = entry.get("history")
+    history = [*(held if isinstance(held, list) else []), *(added if isinstance(added, list) else [])]
+    return {**document, "history": history} if history else document
 
 
 def latest_generation(storage, journal: Journal) -> int | None:

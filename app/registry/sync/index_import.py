@@ -15,6 +15,7 @@ from app.registry.records import (
     normalise_tags,
     record_from_json,
 )
+from app.registry.store.history import restore_history
 from app.registry.store.repository import ArtifactRepository
 from app.storage.paths import is_artifact_id
 from app.timefmt import parse_iso, utcnow
@@ -59,6 +60,8 @@ def apply_index(ctx: RegistryContext, doc: dict, recovering: bool = False) -> Im
         newer = recovering or isinstance(generation, int) and generation > registry.generation()
         for entry in entries:
             report.applied += _apply_entry(registry, entry, dotnet, newer, recovering)
+            if not dotnet:  # the edit history is user state too
+                restore_history(registry.connection, entry["id"], entry.get("history"))
         if isinstance(generation, int) and generation > registry.generation():
             registry.set_state("generation", str(generation))  # keep generations monotonic
     if report.refused:
