@@ -47,7 +47,7 @@ def changes_since(ctx: RegistryContext, since: int, limit: int, query: ListQuery
         if full:
             rows = _whole_generations(registry.connection, rows, conditions)
     # A short page has seen everything up to now (rows read after `current` may be later still).
-    last = rows[-1]["generation"] if full else max(current, *(r["generation"] for r in rows[-1:]))
+    last = rows[-1]["generation"] if full else max([current, *(r["generation"] for r in rows[-1:])])
     return ChangesPage([{**row, "at": iso(row["at"])} for row in rows], last)
 
 
