@@ -42,6 +42,10 @@ def test_list_then_follow_sees_every_change_in_order(client):
     assert changes(client, since=page["last_generation"]) == {"changes": [], "last_generation": page["last_generation"]}
 
 
+LOCAL = pytest.mark.parametrize("backend", ["sqlite-local", "postgres-local"])  # folders written beside the app
+
+
+@LOCAL
 def test_new_artifacts_arrive_as_created(client, data_dir):
     since = generation_of_list(client)
     write_run(data_dir, HELLO_TAGGED, title="Fresh", tags=["fresh"])
@@ -93,6 +97,7 @@ def test_a_since_ahead_of_the_registry_is_410(client):
     assert response.status_code == 410 and "ahead" in response.json["error"]
 
 
+@LOCAL
 def test_a_rescan_itemises_what_it_found(client, runner, data_dir):
     since = generation_of_list(client)
     for n in range(600):  # more than one rescan batch

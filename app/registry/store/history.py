@@ -10,7 +10,7 @@ from sqlalchemy import Connection, insert, select, tuple_
 
 from app.registry.records import ARCHIVED_TAG, ArtifactRecord
 from app.registry.store.tables import artifact_history
-from app.strictjson import is_text
+from app.strictjson import encode, is_text
 from app.timefmt import iso, parse_iso, utcnow
 
 # The user state a history entry reports, as it reads in the artifact JSON.
@@ -83,24 +83,35 @@ def all_history(connection: Connection, ids: Iterable[str] | None = None) -> dic
 
 def restore_history(connection: Connection, artifact_id: str, entries: object) -> int:
     """Insert the well-formed entries of a snapshot or journal the database lacks; returns how many."""
-    valid = [e for e in entries if _well_formed(e)] if isinstance(entries, list) else []
-    if not valid:
+    rows = {}
+    for entry in entries if isinstance(entries, list) else []:
+        row = _row_of(artifact_id, entry)
+        if row is not None:
+            rows[(row["generation"], row["at"])] = row
+    if not rows:
         return 0
     held = {tuple(row) for row in connection.execute(select(artifact_history.c.generation, artifact_history.c.at)
-                                  .where(artifact_history.c.artifact_id == artifact_id))}
-    rows = {(e["generation"], parse_iso(e["at"])): {
-        "artifact_id": artifact_id, "generation": e["generation"], "at": parse_iso(e["at"]),
-        "actor": e["actor"][:ACTOR_MAX], "changes": json.dumps(e["changes"], allow_nan=False)} for e in valid}
+                                                     .where(artifact_history.c.artifact_id == artifact_id))}
     rows = {key: row for key, row in rows.items() if key not in held}
     if rows:
         connection.execute(insert(artifact_history), list(rows.values()))
     return len(rows)
 
 
-def _well_formed(entry: object) -> bool:
+def _row_of(artifact_id: str, entry: object) -> dict | None:
+    """The artifact_history row of a stored entry, or None when it is not one (never an exception)."""
     if not isinstance(entry, dict):
-        return False
-    generation, at = entry.get("generation"), entry.get("at")
-    return (isinstance(generation, int) and not isinstance(generation, bool) and 0 < generation < 2**62
-            and parse_iso(at) is not None and isinstance(entry.get("actor"), str) and is_text(entry["actor"])
-            and isinstance(entry.get("changes"), dict))
+        return None
+    generation, at, actor = entry.get("generation"), entry.get("at"), entry.get("actor")
+    if not (isinstance(generation, int) and not isinstance(generation, bool) and 0 < generation < 2**62
+            and isinstance(actor, str) and is_text(actor) and isinstance(entry.get("changes"), dict)):
+        return None
+    when = parse_iso(at)
+    try:
+        changes = encode(entry["changes"])
+    except (ValueError, TypeError):  # NotStrictJSON is a ValueError
+        return None
+    if when is None:
+        return None
+    return {"artifact_id": artifact_id, "generation": generation, "at": when, "actor": actor[:ACTOR_MAX],
+            "changes": changes}

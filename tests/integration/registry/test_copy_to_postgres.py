@@ -10,7 +10,7 @@ def test_copy_sqlite_registry_to_postgres(sample_data_dir, postgres_url):
     ctx = app.extensions["flowtime"]
     runner = app.test_cli_runner()
     runner.invoke(args=["registry", "rescan"])
-    update_artifact(ctx, "run_20251002T141500Z_9f8e7d6c", {"title": "Copied edit", "tags": ["moved"]})
+    update_artifact(ctx, "run_20251002T141500Z_9f8e7d6c", {"title": "Copied edit", "tags": ["moved"]}, actor="tester")
     delete_artifact(ctx, "run_deterministic_4bbc610e")
     target, drop = fresh_database(postgres_url)
     try:
@@ -24,6 +24,8 @@ def test_copy_sqlite_registry_to_postgres(sample_data_dir, postgres_url):
         edited = client.get("/v1/artifacts/run_20251002T141500Z_9f8e7d6c").json
         assert edited["title"] == "Copied edit" and edited["tags"] == ["moved"]
         assert edited["relationships"]["derived_from"] == ["model_20251002T140000Z_5e5e5e5e"]
+        history = client.get("/v1/artifacts/run_20251002T141500Z_9f8e7d6c/history").json["history"]
+        assert [(e["actor"], e["changes"]["title"]["to"]) for e in history] == [("tester", "Copied edit")]
         assert client.get("/v1/artifacts/run_deterministic_4bbc610e").status_code == 404
         assert client.get("/v1/artifacts?include_deleted=true&include_archived=true").json["total"] == 6
         assert client.get("/v1/artifacts?search=copied").json["total"] == 1
