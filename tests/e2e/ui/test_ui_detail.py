@@ -141,3 +141,28 @@ def test_missing_artifact_shows_a_message(page, live_server, output_dir):
     expect(page.locator("#banner")).to_be_hidden()
     shoot(page, output_dir, "detail-missing")
     page.console.assert_clean(allow_http=(404,))
+
+
+def test_history_lists_each_edit_newest_first(page, live_server, fresh_run, output_dir):
+    base, _ = live_server
+    requests.patch(f"{base}/v1/artifacts/{fresh_run}", json={"title": "Named for history"}, timeout=10)
+    requests.delete(f"{base}/v1/artifacts/{fresh_run}", timeout=10)
+    requests.post(f"{base}/v1/artifacts/{fresh_run}/restore", timeout=10)
+    page.goto(f"/artifacts/{fresh_run}")
+    entries = page.locator("#history-list .history-entry")
+    expect(entries).to_have_count(3)
+    expect(entries.nth(0)).to_contain_text("Restored")
+    expect(entries.nth(1)).to_contain_text("Deleted")
+    expect(entries.nth(2)).to_contain_text("Title:")
+    expect(entries.nth(2)).to_contain_text("“Named for history”")
+    expect(entries.nth(2)).to_contain_text("by anonymous")
+    page.locator("#edit-button").click()
+    page.locator("#edit-description").fill("Described in the browser")
+    page.locator("#save-button").click()
+    expect(page.locator("#notice")).to_have_text("Saved.")
+    expect(entries).to_have_count(4)
+    expect(entries.nth(0)).to_contain_text("Description: none → “Described in the browser”")
+    expect(page.locator("#history-more")).to_be_hidden()
+    page.locator("#history-section").scroll_into_view_if_needed()
+    shoot(page, output_dir, "detail-history")
+    page.console.assert_clean()

@@ -64,10 +64,11 @@ async function send(path, { method = "GET", json, body, headers = {}, signal } =
   return response;
 }
 
-/** JSON of a successful call; `{data, etag}` when `withEtag` is set. */
+/** JSON of a successful call; `{data, etag}` when `withEtag` is set, `{data, generation}` with `withGeneration`. */
 export async function api(path, options = {}) {
   const response = await send(path, options);
   const data = response.status === 204 ? null : await response.json();
+  if (options.withGeneration) return { data, generation: Number(response.headers.get("X-Registry-Generation")) };
   return options.withEtag ? { data, etag: response.headers.get("ETag") } : data;
 }
 
@@ -92,6 +93,8 @@ export const enc = encodeURIComponent;
 
 export const endpoints = {
   list: (params) => `/v1/artifacts${query(params)}`,
+  changes: (params) => `/v1/changes${query(params)}`,
+  history: (id, params = {}) => `/v1/artifacts/${enc(id)}/history${query(params)}`,
   artifact: (id, params = {}) => `/v1/artifacts/${enc(id)}${query(params)}`,
   stats: () => "/v1/artifacts/stats",
   relationships: (id) => `/v1/artifacts/${enc(id)}/relationships`,

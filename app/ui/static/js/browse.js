@@ -1,6 +1,6 @@
 // Browse and search: every filter lives in the URL; pages come from the server (keyset cursors).
 import { api, endpoints } from "./api.js";
-import { newText, watchTotal } from "./live.js";
+import { newText, watchChanges } from "./live.js";
 import { bulk, columnChooser, renderTable, selectionCsv } from "./table.js";
 import {
   $, clear, debounce, el, formatBytes, formatCount, formatDate, parseTags, showError, snippetNode, startPage,
@@ -69,6 +69,11 @@ function apiParams(s) {
   };
 }
 
+/** The filters the changes feed applies (type, tags, search), for "N new" on this list. */
+function feedParams(s) {
+  return { search: s.q.trim(), type: s.type.join(","), tags: parseTags(s.tags).join(",") };
+}
+
 /** The list's filters without the type, for the type chips' counts. */
 function chipParams(s) {
   return { ...apiParams({ ...s, type: [], cursor: "", page: 1 }), limit: 1, facets: "type", sort: "", order: "" };
@@ -108,13 +113,14 @@ async function load() {
     const { signal } = controller;
     // With a type chosen, the type facet of the page counts only that type; the chips show what each
     // would give, so their counts come from the same filters without the type (one row, cached server-side).
-    const [page, untyped] = await Promise.all([
-      api(endpoints.list(apiParams(state)), { signal }),
+    const [{ data: page, generation }, untyped] = await Promise.all([
+      api(endpoints.list(apiParams(state)), { signal, withGeneration: true }),
       state.type.length ? api(endpoints.list(chipParams(state)), { signal }) : null,
     ]);
     clearError();
     if (untyped) page.facets = { ...page.facets, type: untyped.facets.type };
     render(page);
+    live.seen(generation);
   } catch (err) {
     if (err.name === "AbortError") return;
     if (err.details && err.details.cursor && state.cursor) {
@@ -149,7 +155,6 @@ function render(page) {
   else if (page.count === 0) range.textContent = `No more results (${formatCount(page.total)} in all).`;
   else range.textContent = `${formatCount(start + 1)}–${formatCount(start + page.count)} of ${formatCount(page.total)}`;
   lastPage = page;
-  live.seen(page.total);
   $("#live").hidden = true;
   const results = clear($("#results"));
   if (state.view === "table" && page.artifacts.length) drawTable();
@@ -312,7 +317,7 @@ function main() {
   writeForm(state);
   openMoreFilters(state);
   tableControls();
-  live = watchTotal(() => apiParams(state), (n) => {
+  live = watchChanges(() => feedParams(state), (n) => {
     $("#live-text").textContent = `${newText(n, state.type)} since this list was loaded.`;
     $("#live").hidden = false;
   });

@@ -1,6 +1,7 @@
-// Artifact detail: metadata, inline edit (If-Match), delete/restore/archive, files, charts, spec, lineage.
+// Artifact detail: metadata, inline edit (If-Match), delete/restore/archive, files, charts, spec, lineage, history.
 import { api, apiText, endpoints } from "./api.js";
 import { exportsSection } from "./exports.js";
+import { historySection } from "./history.js";
 import { graphSection, lineageSection } from "./pictures.js";
 import { runChartSection, telemetrySection } from "./series.js";
 import {
@@ -239,7 +240,7 @@ function deletedNote() {
 async function render() {
   const sections = [header(), actions(), editor(), metadataSection()];
   if (artifact.deleted_at) {
-    sections.push(deletedNote(), filesSection());
+    sections.push(deletedNote(), historySection(artifact.id), filesSection());
     clear(root).append(...sections);
     root.removeAttribute("aria-busy");
     $("#edit-form").addEventListener("submit", save);
@@ -249,7 +250,7 @@ async function render() {
   const results = artifact.type === "run" ? runChartSection(artifact)
     : artifact.type === "telemetry" ? await telemetrySection(artifact) : null;
   sections.splice(3, 0, results, artifact.type === "run" ? exportsSection(artifact, refresh) : null);
-  sections.push(lineageSection(artifact), graphSection(artifact), specSection(), filesSection());
+  sections.push(lineageSection(artifact), graphSection(artifact), specSection(), historySection(artifact.id), filesSection());
   clear(root).append(...sections.filter(Boolean));
   root.removeAttribute("aria-busy");
   $("#edit-form").addEventListener("submit", save);
