@@ -118,6 +118,8 @@ class ListQuerySchema(Schema):
     facets = CommaList(allowed=("type", "tags", "source"))
     duplicates = fields.String(validate=validate.OneOf(["hide", "only"]),
                                metadata={"description": "hide: one run per scenario hash; only: the later copies"})
+    duplicate_of = fields.String(validate=validate.Length(1, 200),
+                                 metadata={"description": "the later runs of this run's scenario (its duplicates)"})
     verified = fields.Boolean(metadata={"description": "the last verify verdict (unverified runs match neither)"})
     series = fields.List(SeriesExpression(), validate=validate.Length(max=MAX_FILTERS), metadata={
         "description": f"repeatable, ANDed: <node>.<stat><op><number>, stat one of {', '.join(STATS)}, "

@@ -47,6 +47,13 @@ def test_hide_lists_one_run_per_group_and_only_the_copies(client):
     assert {a["duplicate_of"] for a in items} == {FIRST}
 
 
+def test_duplicate_of_lists_one_runs_group(client):
+    assert listed_ids(client, f"duplicate_of={FIRST}") == [SECOND, THIRD]
+    assert client.get(f"/v1/artifacts?duplicate_of={FIRST}").json["total"] == 2
+    assert listed_ids(client, f"duplicate_of={OTHER}") == []
+    assert client.get("/v1/artifacts?duplicate_of=").status_code == 400
+
+
 def test_stats_count_duplicates(client):
     assert client.get("/v1/artifacts/stats").json["duplicates"] == 2
 

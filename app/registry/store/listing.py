@@ -66,6 +66,7 @@ class ListQuery:
     cursor: str | None = None
     facets: list[str] = field(default_factory=list)
     duplicates: str | None = None  # "hide": one run per scenario hash; "only": the later copies
+    duplicate_of: str | None = None  # the later copies of one run (its duplicate group)
     verified: bool | None = None
     series: list[SeriesFilter] = field(default_factory=list)
 
@@ -221,6 +222,8 @@ def filter_conditions(query: ListQuery, walk_tags: bool = False) -> list:
         conditions.append(c.model_id == query.model_id)
     if query.duplicates:
         conditions.append(c.duplicate_of.is_(None) if query.duplicates == "hide" else c.duplicate_of.is_not(None))
+    if query.duplicate_of:
+        conditions.append(c.duplicate_of == query.duplicate_of)
     if query.verified is not None:
         conditions.append(c.verified == query.verified)
     conditions.extend(filter_condition(item, walk_tags) for item in query.series)

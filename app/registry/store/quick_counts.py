@@ -12,7 +12,7 @@ from app.registry.store import counters
 from app.registry.store.counters import PAIR, counted
 
 _OTHER_FILTERS = ("capabilities", "created_after", "created_before", "min_size", "max_size", "template_id",
-                  "model_id", "related_to", "search", "duplicates", "verified", "series")
+                  "model_id", "related_to", "search", "duplicates", "duplicate_of", "verified", "series")
 
 
 def _dimensions(query) -> dict[str, list[str]] | None:

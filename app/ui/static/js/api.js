@@ -95,6 +95,7 @@ export const endpoints = {
   list: (params) => `/v1/artifacts${query(params)}`,
   changes: (params) => `/v1/changes${query(params)}`,
   history: (id, params = {}) => `/v1/artifacts/${enc(id)}/history${query(params)}`,
+  verify: (id) => `/v1/artifacts/${enc(id)}/verify`,
   artifact: (id, params = {}) => `/v1/artifacts/${enc(id)}${query(params)}`,
   stats: () => "/v1/artifacts/stats",
   relationships: (id) => `/v1/artifacts/${enc(id)}/relationships`,

@@ -2,6 +2,7 @@
 import { api, apiText, endpoints } from "./api.js";
 import { exportsSection } from "./exports.js";
 import { historySection } from "./history.js";
+import { resultsSection } from "./results.js";
 import { graphSection, lineageSection } from "./pictures.js";
 import { runChartSection, telemetrySection } from "./series.js";
 import {
@@ -249,7 +250,8 @@ async function render() {
   // The results first (above the fold on a phone), the details after them.
   const results = artifact.type === "run" ? runChartSection(artifact)
     : artifact.type === "telemetry" ? await telemetrySection(artifact) : null;
-  sections.splice(3, 0, results, artifact.type === "run" ? exportsSection(artifact, refresh) : null);
+  const figures = ["run", "telemetry"].includes(artifact.type) ? resultsSection(artifact, refresh) : null;
+  sections.splice(3, 0, results, figures, artifact.type === "run" ? exportsSection(artifact, refresh) : null);
   sections.push(lineageSection(artifact), graphSection(artifact), specSection(), historySection(artifact.id), filesSection());
   clear(root).append(...sections.filter(Boolean));
   root.removeAttribute("aria-busy");
