@@ -91,3 +91,21 @@ def test_multi_select_archive_delete_and_compare(page, live_server, output_dir):
     page.locator("#bulk-compare").click()
     expect(page).to_have_url(re.compile(r"/compare\?base=run_.*&other=run_"))
     page.console.assert_clean()
+
+
+def test_result_figures_are_sortable_columns_and_show_on_cards(page, live_server, output_dir):
+    base, _ = live_server
+    page.goto("/?tags=bulk&view=table")
+    figure = page.locator('th[data-column="figure:served"]')
+    expect(figure).to_have_text(re.compile("served Σ"))
+    totals = page.locator('#results-table tbody td[data-column="figure:served"]').all_inner_texts()
+    assert totals and all(t == "64" for t in totals), totals  # hello.yaml serves 8 per bin for 8 bins
+    figure.locator("button.sort").click()
+    expect(figure).to_have_attribute("aria-sort", "descending")
+    assert parse_qs(urlparse(page.url).query)["sort"] == ["series:served.sum"]
+    expected = api_get(base, "/v1/artifacts", tags="bulk", sort="series:served.sum", order="desc")["artifacts"]
+    expect(page.locator(ROW_TITLES).first).to_have_text(expected[0]["title"])
+    expect(page.locator("#sort")).to_have_value("series:served.sum")
+    page.goto("/?tags=bulk")
+    expect(page.locator("#results .result-figures").first).to_contain_text("served Σ 64")
+    page.console.assert_clean()

@@ -1,7 +1,7 @@
 // Browse and search: every filter lives in the URL; pages come from the server (keyset cursors).
 import { api, endpoints } from "./api.js";
 import { newText, watchChanges } from "./live.js";
-import { bulk, columnChooser, renderTable, selectionCsv } from "./table.js";
+import { bulk, columnChooser, figuresText, parametersText, renderTable, selectionCsv } from "./table.js";
 import {
   $, clear, debounce, el, formatBytes, formatCount, formatDate, parseTags, showError, snippetNode, startPage,
   tagList, typeBadge, clearError, notify, loadStats,
@@ -84,12 +84,23 @@ function writeForm(s) {
     const input = document.getElementById(key);
     if (input && document.activeElement !== input) input.value = s[key];
   }
+  showSort(s.sort);
   for (const key of CHECKS) document.getElementById(key).checked = s[key];
+}
+
+/** Select the sort in the form, adding an option for a result-figure sort chosen in the table view. */
+function showSort(value) {
+  const sort = document.getElementById("sort");
+  if (value && ![...sort.options].some((o) => o.value === value)) {
+    sort.append(el("option", { value }, `By ${value.replace(/^series:/, "")}`));
+  }
+  sort.value = value || "";
 }
 
 /** A filter changed: back to the first page. */
 function update(changes, { push = true } = {}) {
   state = { ...state, ...changes, cursor: "", page: 1 };
+  if ("sort" in changes) showSort(state.sort);
   navigate(push);
 }
 
@@ -266,8 +277,14 @@ function resultItem(item) {
       el("span", {}, "Created ", el("time", { datetime: item.created }, formatDate(item.created))),
       el("span", {}, formatBytes(item.size_bytes)),
       el("span", { class: "mono" }, item.id)),
+    cardFigures(item),
     item.snippet ? el("p", { class: "result-snippet" }, snippetNode(item.snippet)) : null,
     (item.tags || []).length ? tagList(item.tags) : null);
+}
+
+function cardFigures(item) {
+  const parts = [parametersText(item), figuresText(item)].filter(Boolean);
+  return parts.length ? el("p", { class: "result-figures" }, parts.join(" — ")) : null;
 }
 
 function renderFacets(facets) {

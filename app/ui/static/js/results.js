@@ -17,7 +17,8 @@ export function resultsSection(artifact, refresh) {
 function summaryTable(summary) {
   const nodes = Object.keys(summary || {}).sort();
   if (!nodes.length) return el("p", { class: "muted", id: "summary-none" }, "No series summaries.");
-  return el("div", { class: "table-wrap" }, el("table", { class: "data", id: "summary-table" },
+  return el("div", { class: "table-wrap", tabindex: "0", role: "region", "aria-label": "Per-series summaries" },
+    el("table", { class: "data", id: "summary-table" },
     el("caption", { class: "visually-hidden" }, "Per-series summaries"),
     el("thead", {}, el("tr", {}, el("th", { scope: "col" }, "Series"),
       STATS.map((s) => el("th", { scope: "col", class: "num" }, s[0].toUpperCase() + s.slice(1))))),

@@ -17,12 +17,37 @@ export const COLUMNS = [
   { id: "size", label: "Size", sort: "size", num: true, cell: (a) => formatBytes(a.size_bytes) },
   { id: "seed", label: "Seed", num: true, cell: (a) => formatNumber((a.metadata || {}).rng_seed) },
   { id: "template", label: "Template", cell: (a) => provenance(a).template_id || "–" },
-  { id: "parameters", label: "Parameters", cell: (a) => Object.entries(parameters(a)).map(([k, v]) => `${k} ${v}`).join(", ") || "–" },
+  { id: "parameters", label: "Parameters", cell: (a) => parametersText(a) || "–" },
   { id: "grid", label: "Grid", hidden: true, cell: (a) => gridText((a.metadata || {}).grid) },
   { id: "series", label: "Series", num: true, cell: (a) => formatNumber(a.series_count ?? 0) },
+  { id: "figures", label: "Result figures (Σ per series)", expands: true },
   { id: "tags", label: "Tags", cell: (a) => (a.tags || []).join(", ") || "–" },
   { id: "id", label: "Id", sort: "id", hidden: true, cell: (a) => el("span", { class: "mono" }, a.id) },
 ];
+
+const FIGURE_COLUMNS = 4;
+
+/** The page's most common series as sortable columns of their totals (`sort=series:<node>.sum`). */
+function figureColumns(artifacts) {
+  const counts = new Map();
+  for (const a of artifacts) for (const node of Object.keys(a.series_summary || {})) counts.set(node, (counts.get(node) || 0) + 1);
+  const nodes = [...counts.entries()].sort((x, y) => y[1] - x[1] || x[0].localeCompare(y[0])).slice(0, FIGURE_COLUMNS);
+  return nodes.map(([node]) => ({
+    id: `figure:${node}`, label: `${node} Σ`, sort: `series:${node}.sum`, num: true,
+    cell: (a) => formatNumber(((a.series_summary || {})[node] || {}).sum),
+  }));
+}
+
+/** "served Σ 64 · queue Σ 3": a few per-series totals, for the card view. */
+export function figuresText(artifact, most = 3) {
+  const summary = artifact.series_summary || {};
+  return Object.keys(summary).sort().slice(0, most).map((node) => `${node} Σ ${formatNumber(summary[node].sum)}`).join(" · ");
+}
+
+/** "bins 12, arrivals 20": the template parameters a run was made with. */
+export function parametersText(artifact) {
+  return Object.entries(parameters(artifact)).map(([k, v]) => `${k} ${v}`).join(", ");
+}
 
 function gridText(grid) {
   if (!grid || !grid.bins) return "–";
@@ -68,7 +93,7 @@ function header(column, sort, order, onSort) {
 /** Draw the table of one page; `selected` (id -> artifact) is kept across pages; `onSelect` reports changes. */
 export function renderTable(box, artifacts, { sort, order, selected, onSort, onSelect }) {
   const ids = chosenColumns();
-  const columns = COLUMNS.filter((c) => ids.includes(c.id));
+  const columns = COLUMNS.filter((c) => ids.includes(c.id)).flatMap((c) => (c.expands ? figureColumns(artifacts) : [c]));
   const all = el("input", {
     type: "checkbox", id: "select-page", "aria-label": "Select every row of this page",
     checked: artifacts.length > 0 && artifacts.every((a) => selected.has(a.id)),
