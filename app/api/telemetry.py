@@ -6,9 +6,12 @@ from flask import request
 from werkzeug.formparser import FormDataParser
 
 from app.api import Blueprint, context
+from app.api.runs import run_response
 from app.api.schemas import ArtifactSchema
+from app.api.schemas_workflows import RunResponseSchema, SeedQuerySchema
 from app.errors import ValidationFailed
 from app.registry.records import artifact_json
+from app.telemetry.replay import replay_telemetry
 from app.telemetry.service import upload_telemetry
 from app.telemetry.spool import SPOOL_FOLDER, spool_stream_factory
 
@@ -67,3 +70,12 @@ def upload():
     record = upload_telemetry(context(), upload_file.stream, upload_file.filename, request.form.get("title"),
                               request.form.get("description"), _tags())
     return artifact_json(record), 201
+
+
+@blp.route("/telemetry/<telemetry_id>/replay", methods=["POST"])
+@blp.arguments(SeedQuerySchema, location="query", as_kwargs=True)
+@blp.response(200, RunResponseSchema)
+@blp.errors(400, 404, 409)
+def replay(telemetry_id: str, seed: int | None = None):
+    """Run the telemetry's series through the engine (one const node per series); the run derives from it."""
+    return run_response(replay_telemetry(context(), telemetry_id, seed=seed))

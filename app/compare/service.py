@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from app.compare import compare_models, compare_series, load_run_series, series_set
-from app.errors import ArtifactUnreadable, BadRequest, NotFound
+from app.errors import BadRequest
 from app.registry.context import RegistryContext
 from app.registry.records import ArtifactRecord
 from app.registry.service import get_artifact
 from app.sim.models import read_model_spec
-from app.storage.paths import join_key, validate_artifact_id
-from app.strictjson import loads as strict_loads
-from app.telemetry.loader import load_telemetry_series
+from app.storage.paths import validate_artifact_id
+from app.telemetry.loader import load_telemetry_series, read_catalog
 
 SERIES_TYPES = ("run", "telemetry")
 
@@ -34,11 +33,7 @@ def load_series(ctx: RegistryContext, record: ArtifactRecord):
     """The series of a run or a telemetry artifact, ready to compare."""
     if record.type == "run":
         return load_run_series(ctx.storage, record)
-    catalog_key = join_key(record.path, "catalog.json")
-    try:
-        catalog = strict_loads(ctx.storage.read_bytes(catalog_key))
-    except (ValueError, OSError, NotFound) as exc:
-        raise ArtifactUnreadable(f"telemetry {record.id} has no readable catalog.json") from exc
+    catalog = read_catalog(ctx.storage, record)
     series = load_telemetry_series(ctx.storage, record.path, catalog)
     bin_minutes = catalog.get("bin_minutes")
     return series_set(series, bin_minutes if isinstance(bin_minutes, int) and bin_minutes > 0 else None)

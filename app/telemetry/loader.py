@@ -5,10 +5,23 @@ from __future__ import annotations
 import numpy as np
 import pyarrow.compute as pc
 
-from app.errors import ArtifactUnreadable, BadRequest
+from app.errors import ArtifactUnreadable, BadRequest, NotFound
 from app.storage.base import Storage
+from app.storage.paths import join_key
+from app.strictjson import loads as strict_loads
 from app.telemetry.catalog import DATA_FILES, open_source
 from app.telemetry.shape import Chunk, Layout
+
+
+def read_catalog(storage: Storage, record) -> dict:
+    """A telemetry artifact's catalog.json (409 when it is missing or not strict JSON)."""
+    try:
+        catalog = strict_loads(storage.read_bytes(join_key(record.path, "catalog.json")))
+    except (ValueError, OSError, NotFound) as exc:
+        raise ArtifactUnreadable(f"telemetry {record.id} has no readable catalog.json") from exc
+    if not isinstance(catalog, dict):
+        raise ArtifactUnreadable(f"telemetry {record.id} has no readable catalog.json")
+    return catalog
 
 
 def load_telemetry_series(storage: Storage, key: str, catalog: dict) -> dict[tuple[str, str], np.ndarray]:

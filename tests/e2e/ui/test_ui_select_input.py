@@ -29,7 +29,14 @@ def test_select_input_lists_models_then_telemetry_and_previews(page, live_server
     expect(options).to_have_count(len(replayable))
     page.locator(f"#model-options button[data-id='{seeded['telemetry']}']").click()
     expect(page.locator("#input-produces")).to_contain_text(re.compile(r"\d+ series"))
-    expect(page.locator("#input-note")).to_contain_text("not offered")
-    expect(page.locator("#model-submit")).to_be_disabled()
+    expect(page.locator("#input-note")).to_contain_text("derives from this telemetry")
+    expect(page.locator("#model-submit")).to_be_enabled()
+    page.locator("#model-submit").click()  # replay: a run of the telemetry's series
+    expect(page).to_have_url(re.compile(r"/artifacts/run_"))
+    run_id = page.url.rsplit("/", 1)[-1].split("?")[0]
+    run = api_get(base, f"/v1/artifacts/{run_id}")
+    assert run["relationships"]["derived_from"] == [seeded["telemetry"]]
+    assert run["metadata"]["provenance"]["source"] == "telemetry-replay"
+    expect(page.locator("#summary-table tbody tr")).to_have_count(run["series_count"])
     banner_hidden(page)
     page.console.assert_clean()

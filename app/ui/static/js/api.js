@@ -114,6 +114,7 @@ export const endpoints = {
   templates: () => "/v1/templates",
   instantiate: (id) => `/v1/templates/${enc(id)}/instantiate`,
   runModel: (id, seed) => `/v1/models/${enc(id)}/run${query({ seed })}`,
+  replay: (id, seed) => `/v1/telemetry/${enc(id)}/replay${query({ seed })}`,
   run: (seed) => `/v1/run${query({ seed })}`,
   telemetry: () => "/v1/telemetry",
   graph: () => "/v1/graph",

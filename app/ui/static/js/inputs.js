@@ -29,8 +29,9 @@ export function previewInput(box, artifact) {
     el("p", { id: "input-produces" }, `${formatNumber(artifact.series_count ?? 0)} series`,
       range.start ? `, ${formatDate(range.start)} – ${formatDate(range.end)}` : "", "."),
     el("p", { class: "muted", id: "input-note" },
-      "Replaying telemetry into a run is not offered by this registry's API yet; compare it with runs, or open it to chart its series."),
+      `Replaying it makes a run of ${formatNumber(artifact.series_count ?? 0)} series, one value per time bin as observed, `
+      + "that derives from this telemetry: chart, export and compare it like any run."),
     el("p", {}, el("a", { href: `/artifacts/${encodeURIComponent(artifact.id)}` }, "Open this telemetry"), " · ",
       el("a", { href: `/compare?base=${encodeURIComponent(artifact.id)}` }, "Compare it with…")));
-  return false;
+  return true;
 }

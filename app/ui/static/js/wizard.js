@@ -198,9 +198,10 @@ async function submitModel(event) {
     reportErrors(errors, () => $("#model-seed-error"), "The run settings are not valid");
     return;
   }
-  busy(true, "Running the model…");
+  const replay = model.type === "telemetry";
+  busy(true, replay ? "Replaying the telemetry…" : "Running the model…");
   try {
-    const run = await api(endpoints.runModel(model.id, seed), { method: "POST" });
+    const run = await api(replay ? endpoints.replay(model.id, seed) : endpoints.runModel(model.id, seed), { method: "POST" });
     await nameRun(run.runId, "model");
     landOn(run.runId);
   } catch (err) {
