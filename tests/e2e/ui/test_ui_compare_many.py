@@ -16,6 +16,8 @@ def test_three_runs_overlaid_with_deltas_against_a_baseline(page, live_server, o
     page.goto(f"/compare?ids={','.join(ids)}")
     expect(page.locator("#param-table thead th")).to_have_count(4)
     expect(page.locator("#param-table th.is-baseline")).to_contain_text("(baseline)")
+    # result figures from the stored series summaries (the same model: equal totals, hidden by "only differing")
+    expect(page.locator("#param-table tr[data-field='served sum'] td")).to_have_text(["64", "64", "64"])
     rows = page.locator("#param-table tbody tr")
     all_rows = rows.count()
     page.locator("#only-differing").check()

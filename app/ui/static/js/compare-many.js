@@ -1,4 +1,4 @@
-// Compare 2 to 10 artifacts: a parameter table (optionally only the rows that differ), deltas against a chosen
+// Compare 2 to 10 artifacts: a table of parameters and result figures (optionally only the rows that differ), deltas against a chosen
 // baseline, overlaid series for runs and telemetry, a structural diff for models.
 import { api, endpoints } from "./api.js";
 import { lineChart } from "./chart.js";
@@ -6,6 +6,7 @@ import { clear, el, formatDate, formatNumber, showError, typeBadge } from "./com
 
 export const MAX_COMPARE = 10;
 const MAX_CHARTS = 12;
+const FIGURES = ["sum", "mean", "max", "last"];
 const seriesName = (s) => (s.component_id ? `${s.measure}@${s.component_id}` : s.measure);
 const prov = (a) => (a.metadata && a.metadata.provenance) || {};
 
@@ -18,6 +19,10 @@ function facts(a) {
     ["Series", a.series_count ?? 0], ["Size", a.size_bytes], ["Tags", (a.tags || []).join(", ") || "–"],
   ];
   for (const [k, v] of Object.entries(prov(a).parameters || {})) rows.push([`Parameter ${k}`, Array.isArray(v) ? v.join(", ") : v]);
+  const summary = a.series_summary || {};  // the stored per-series summaries: result figures without loading series
+  for (const node of Object.keys(summary).sort()) {
+    for (const stat of FIGURES) rows.push([`${node} ${stat}`, formatNumber(summary[node][stat])]);
+  }
   return new Map(rows.map(([k, v]) => [k, String(v)]));
 }
 
