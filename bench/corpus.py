@@ -47,6 +47,7 @@ def generate(count: int, seed: int = 11) -> Iterator[ArtifactRecord]:
     in name order, an index import in creation order.
     """
     rng = random.Random(seed)
+    figures = random.Random(seed + 1)  # its own stream: the other fields stay those of generator 4
     draw_words, draw_tags = word_draws(), tag_draws()
     now = utcnow().replace(microsecond=0)
     ages = sorted((rng.randint(0, 2 * 365 * 86400) for _ in range(count)), reverse=True)
@@ -90,7 +91,19 @@ def generate(count: int, seed: int = 11) -> Iterator[ArtifactRecord]:
             description=description, tags=draw_tags.distinct(rng, rng.randint(1, 4)),
             capabilities=list(CAPABILITIES[kind]), size_bytes=_size(rng, kind),
             file_count=len(names), series_count=len(series) if kind == "run" else 0, file_names=names,
-            metadata=metadata, derived_from=derived, fingerprint=f"{rng.getrandbits(64):016x}")
+            metadata=metadata, derived_from=derived, fingerprint=f"{rng.getrandbits(64):016x}",
+            series_summary=None if kind == "model" else _summaries(figures, nodes, bins))
+
+
+def _summaries(rng: random.Random, nodes: list[str], bins: int) -> dict:
+    """Per-series {points, min, max, mean, sum, last}, means log-normal around 20 (as a run's would be)."""
+    out = {}
+    for node in nodes:
+        mean = rng.lognormvariate(math.log(20), 1.0)
+        low, high = mean * rng.random(), mean * (1 + 2 * rng.random())
+        out[node] = {"points": bins, "min": round(low, 3), "max": round(high, 3), "mean": round(mean, 3),
+                     "sum": round(mean * bins, 3), "last": round(rng.uniform(low, high), 3)}
+    return out
 
 
 def _file_names(kind: str, series: list[str], count: int) -> list[str]:
@@ -144,7 +157,7 @@ def _write(ctx: RegistryContext, batch: list[ArtifactRecord]) -> float:
     return took
 
 
-GENERATOR = 4  # bump when generate() changes: cached corpora of another generator are rebuilt
+GENERATOR = 5  # bump when generate() changes: cached corpora of another generator are rebuilt
 
 
 def sqlite_corpus(root: Path, count: int, reuse: bool, seed: int = 11) -> tuple[Path, dict | None]:

@@ -28,7 +28,7 @@ DATASETTE_SETTINGS = {"suggest_facets": "off", "sql_time_limit_ms": "1000", "fac
                       "num_sql_threads": "4"}
 SCHEMA = """
 CREATE TABLE artifacts (id TEXT PRIMARY KEY, type TEXT, title TEXT, description TEXT, source TEXT,
-    tags TEXT, tags_text TEXT, created TEXT, modified TEXT, size_bytes INTEGER, path TEXT);
+    tags TEXT, tags_text TEXT, created TEXT, modified TEXT, size_bytes INTEGER, path TEXT, series_summary TEXT);
 CREATE VIRTUAL TABLE artifacts_fts USING fts5(title, description, tags_text, content="artifacts");
 CREATE TRIGGER artifacts_ai AFTER INSERT ON artifacts BEGIN
   INSERT INTO artifacts_fts (rowid, title, description, tags_text)
@@ -58,7 +58,7 @@ def build(registry_db: Path, out: Path) -> dict:
         conn.executescript(SCHEMA)
         conn.execute("ATTACH DATABASE ? AS reg", (f"file:{registry_db}?mode=ro",))
         conn.execute("INSERT INTO artifacts SELECT id, type, title, description, source, tags_json, tags_text, "
-                     "created, modified, size_bytes, path FROM reg.artifacts "
+                     "created, modified, size_bytes, path, series_summary FROM reg.artifacts "
                      "WHERE deleted_at IS NULL AND NOT archived ORDER BY created, id")
         conn.commit()
         conn.execute("DETACH DATABASE reg")

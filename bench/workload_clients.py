@@ -8,6 +8,7 @@ requests (a timeout, Datasette's SQL time limit) count in the percentiles too, a
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 from collections import defaultdict
@@ -19,6 +20,7 @@ from app.registry import service
 from app.registry.files import list_artifact_files
 from app.registry.store.cache import SnapshotCache
 from app.registry.store.listing import ListQuery, list_artifacts
+from app.registry.store.series import parse_filter
 
 FACETS = "type,tags,source"
 PARENT_WAIT_S = 30
@@ -38,6 +40,8 @@ class OurApi:
                                       ("sort", read.sort), ("order", read.order)) if v]
         if read.tags:
             params.append(("tags", ",".join(read.tags)))
+        if read.series:
+            params.append(("series", read.series))
         if read.facets:
             params.append(("facets", FACETS))
         params.append(("limit", read.limit))
@@ -67,6 +71,10 @@ class DatasetteApi:
         """(url, params): Datasette sorts searches by primary key (it has no relevance order)."""
         params = [(k, v) for k, v in (("_search", read.search), ("type", read.type), ("source", read.source)) if v]
         params += [("tags__arraycontains", tag) for tag in read.tags]
+        if read.series:  # no index of its own: Datasette filters the JSON column row by row
+            node_stat, op, number = re.match(r"^([\w.]+?)(>=|<=|>|<|=)(.+)$", read.series).groups()
+            node, stat = node_stat.rsplit(".", 1)
+            params.append(("_where", f"json_extract(series_summary, '$.{node}.{stat}') {op} {float(number)}"))
         if read.facets:
             params += [("_facet", "type"), ("_facet", "source"), ("_facet_array", "tags")]
         if read.sort:
@@ -173,6 +181,7 @@ def run_reads(target, reads: list[Read], threads: int, duration_s: float, timeou
 
 def _list_query(read: Read, cursor: str | None = None) -> ListQuery:
     return ListQuery(search=read.search, types=[read.type] if read.type else [], tags=list(read.tags),
+                     series=[parse_filter(read.series)] if read.series else [],
                      sources=[read.source] if read.source else [], sort=read.sort, order=read.order,
                      limit=read.limit, cursor=cursor, facets=FACETS.split(",") if read.facets else [])
 

@@ -8,6 +8,7 @@ query string repeats. Cursor reads page on from an earlier read's result (pages 
 
 from __future__ import annotations
 
+import math
 import random
 from dataclasses import dataclass, field
 
@@ -20,7 +21,9 @@ COMMON_TAGS = 30  # tags ranked below this are "common" (the tag-filter class is
 PAGED_WORD_RANK = 1000  # cursor reads page on from searches of words this frequent (rarer ones rarely fill a page)
 # class -> share of the read stream
 MIX = {"search_1word": 12, "search_2words": 12, "search_type": 10, "search_facets": 10, "tag_common": 7,
-       "tag_rare": 7, "first_page": 6, "cursor_page": 18, "get_by_id": 18}
+       "tag_rare": 7, "first_page": 6, "series_type": 6, "cursor_page": 16, "get_by_id": 16}
+SERIES_NODES = ("arrivals", "served", "capacity", "backlog", "errors", "retries", "demand", "queue_depth")
+SERIES_STATS = ("min", "max", "mean", "sum", "last")
 CLASSES = tuple(MIX)
 PAGED = ("search_1word", "search_2words", "search_type", "tag_common", "first_page")
 
@@ -39,6 +42,7 @@ class Read:
     sort: str | None = None
     order: str | None = None
     limit: int = 50
+    series: str | None = None  # series_type: one `<node>.<stat><op><number>` filter (with a type)
     artifact_id: str | None = None
     parent: int | None = None  # cursor_page: the read whose result it pages on from
     pages: int = 0  # cursor_page: how many pages after the parent's first (1-3: pages 2-4)
@@ -117,6 +121,8 @@ class ReadStream:
             return key and Read(index, cls, search=key[1], type=key[2])
         if cls.startswith("tag_"):
             return self._tag(index, cls)
+        if cls == "series_type":
+            return self._series(index)
         if cls == "first_page":
             key = self.pages.take(lambda: ("p", rng.choice(SORTS), rng.choice(("asc", "desc")), rng.randint(10, 100)),
                                   ())
@@ -133,6 +139,18 @@ class ReadStream:
         parent = rng.choice(candidates)
         self.paged_from.add(parent)
         return Read(index, cls, parent=parent, pages=rng.randint(1, 3))
+
+    def _series(self, index: int) -> Read | None:
+        """A series filter (node, stat, `>` or `<`, a threshold around the corpus' log-normal means) with a type."""
+        rng = self.rng
+
+        def make():
+            threshold = round(rng.lognormvariate(math.log(20), 1.0) * rng.choice((0.5, 1, 2, 10)), 1)
+            return ("f", f"{rng.choice(SERIES_NODES)}.{rng.choice(SERIES_STATS)}{rng.choice(('>', '<'))}{threshold}",
+                    "run" if rng.random() < 0.8 else "telemetry")
+
+        key = self.filters.take(make, ())
+        return key and Read(index, "series_type", series=key[1], type=key[2])
 
     def _tag(self, index: int, cls: str) -> Read | None:
         """One tag (common: Zipf-drawn among the top COMMON_TAGS; rare: uniform over the rest), then with

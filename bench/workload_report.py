@@ -8,6 +8,7 @@ LABELS = {
     "search_1word": "one-word search",
     "search_2words": "two-word search",
     "search_type": "search + type",
+    "series_type": "series filter + type",
     "search_facets": "search + facets (type, tags, source)",
     "tag_common": "tag filter, common tag (top 30)",
     "tag_rare": "tag filter, rarer tag (+ type/source once single tags are used)",

@@ -25,7 +25,7 @@ def test_reads_never_repeat_a_query_string_or_a_filter_set():
     strings = [str(api.list_request(r)) if r.cls not in ("get_by_id", "cursor_page")
                else (r.artifact_id or ("page", r.parent)) for r in reads]
     assert len(strings) == len(set(strings))
-    filters = [(r.search, r.type, tuple(r.tags), r.source) for r in reads
+    filters = [(r.search, r.type, tuple(r.tags), r.source, r.series) for r in reads
                if r.cls not in ("get_by_id", "cursor_page", "first_page")]
     assert len(filters) == len(set(filters))
     assert all(reads[r.parent].index < r.index - 8 for r in reads if r.cls == "cursor_page")
@@ -38,7 +38,11 @@ def test_every_class_translates_for_datasette():
         if read.cls != "get_by_id":
             url, params = api.list_request(read, "tok")
             assert url.endswith("/bench/artifacts.json") and ("_next", "tok") in params
-    assert {r.cls for r in reads} >= {"search_1word", "tag_common", "cursor_page", "get_by_id"}
+    assert {r.cls for r in reads} >= {"search_1word", "tag_common", "series_type", "cursor_page", "get_by_id"}
+    series = next(r for r in reads if r.cls == "series_type")
+    where = dict(api.list_request(series)[1])["_where"]
+    node_stat = series.series.split("<")[0].split(">")[0]
+    assert where.startswith(f"json_extract(series_summary, '$.{node_stat}') ")
 
 
 def _line(generation: int, artifact_id: str, title: str) -> str:
