@@ -2,6 +2,7 @@
 
 import pytest
 
+from tests.api.conftest import ON_EACH_DATABASE
 from tests.helpers import ERROR_KEYS, write_run
 
 RUN = "run_20250101T000000Z_00000001"
@@ -63,6 +64,7 @@ def test_small_pages_never_split_a_commit(client):
     assert [(c["id"], c["event"]) for c in second["changes"]] == [(RUN, "updated")]
 
 
+@ON_EACH_DATABASE
 def test_filters_follow_a_saved_search(client):
     since = generation_of_list(client)
     client.patch(f"/v1/artifacts/{RUN}", json={"tags": ["a", "watched"]})
@@ -120,6 +122,7 @@ def test_a_rebuild_asks_followers_to_list_again(client, runner):
 
 @pytest.mark.parametrize("query", [{"since": -1}, {"since": "x"}, {"since": 2**64}, {"limit": 0}, {"limit": 1001},
                                    {"type": "nope"}, {"tags": "bad tag"}, {"unknown": 1}, {"search": "x" * 1001}])
+@ON_EACH_DATABASE
 def test_bad_queries_are_400_in_the_error_shape(client, query):
     response = client.get("/v1/changes", query_string=query)
     assert response.status_code == 400 and set(response.json) == ERROR_KEYS

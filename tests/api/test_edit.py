@@ -2,6 +2,7 @@
 
 import pytest
 
+from tests.api.conftest import ON_EACH_DATABASE
 from tests.helpers import write_run
 
 RUN = "run_20250101T000000Z_00000001"
@@ -39,6 +40,7 @@ def test_partial_update_and_etag(client):
         ({"unknown": 1}, "unknown"), ({"title": float("nan")}, "title"),
     ],
 )
+@ON_EACH_DATABASE
 def test_invalid_updates_are_400_with_field_details_and_change_nothing(client, body, field):
     response = client.put(f"/v1/artifacts/{RUN}", json=body)
     assert response.status_code == 400, response.json
@@ -47,6 +49,7 @@ def test_invalid_updates_are_400_with_field_details_and_change_nothing(client, b
 
 
 @pytest.mark.parametrize("raw", [b"[1, 2]", b'"text"', b"{not json", b"null", b"42"])
+@ON_EACH_DATABASE
 def test_non_object_bodies_are_400(client, raw):
     response = client.put(f"/v1/artifacts/{RUN}", data=raw, content_type="application/json")
     assert response.status_code == 400 and response.json["code"] == "validation_error"
@@ -86,6 +89,7 @@ def test_bulk_delete_is_soft_and_reports_invalid_ids(client, ctx):
 
 
 @pytest.mark.parametrize("raw", [b'{"a": 1}', b'"x"', b"nope"])
+@ON_EACH_DATABASE
 def test_bulk_bodies_must_be_lists(client, raw):
     response = client.post("/v1/artifacts/bulk-delete", data=raw, content_type="application/json")
     assert response.status_code == 400

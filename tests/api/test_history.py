@@ -2,6 +2,7 @@
 
 import pytest
 
+from tests.api.conftest import ON_EACH_DATABASE
 from tests.conftest import make_app
 from tests.helpers import ERROR_KEYS, write_run
 
@@ -79,6 +80,7 @@ def test_the_token_scope_is_the_actor(data_dir):
 
 @pytest.mark.parametrize("query", [{"limit": 0}, {"limit": 1001}, {"limit": "x"}, {"cursor": "abc"},
                                    {"cursor": "0"}, {"cursor": "5"}, {"cursor": "5:not-a-time"}, {"cursor": "9" * 30}, {"other": "1"}])
+@ON_EACH_DATABASE
 def test_bad_queries_are_400_in_the_error_shape(client, query):
     response = client.get(f"/v1/artifacts/{RUN}/history", query_string=query)
     assert response.status_code == 400 and set(response.json) == ERROR_KEYS

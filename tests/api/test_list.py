@@ -4,6 +4,7 @@ from datetime import datetime
 
 import pytest
 
+from tests.api.conftest import ON_EACH_DATABASE
 from tests.helpers import ERROR_KEYS, write_described, write_run
 
 CATALOGUE = [
@@ -67,6 +68,7 @@ def test_first_page_newest_first_with_total(client):
         ("template_id=it-system", {"model_20250115T000000Z_0000000a"}),
     ],
 )
+@ON_EACH_DATABASE
 def test_filters(client, query, expected):
     assert set(ids(client.get(f"/v1/artifacts?{query}"))) == expected
 
@@ -91,6 +93,7 @@ def test_search_results_carry_score_and_escaped_snippet(client):
 
 @pytest.mark.parametrize("text", ['"', "AND", "-x", "*", ":", "NEAR(a b)", "a OR", "'; DROP TABLE artifacts;--",
                                   "\\", "(", "^", "title:foo", "x" * 1000, "%", "\u00e9t\u00e9"])
+@ON_EACH_DATABASE
 def test_any_search_text_is_safe(client, text):
     response = client.get("/v1/artifacts", query_string={"search": text})
     assert response.status_code == 200
@@ -98,6 +101,7 @@ def test_any_search_text_is_safe(client, text):
 
 @pytest.mark.parametrize(("sort", "key"), [("title", "title"), ("size", "size_bytes"), ("id", "id"),
                                            ("created", "created"), ("modified", "modified")])
+@ON_EACH_DATABASE
 def test_sorting(client, sort, key):
     for order in ("asc", "desc"):
         items = client.get(f"/v1/artifacts?sort={sort}&order={order}").json["artifacts"]
@@ -163,6 +167,7 @@ def test_facets_under_current_filters(client):
         ("sort=relevance", "sort"), ("tags=bad tag!", "tags"), ("skip=1&offset=2", "offset"),
     ],
 )
+@ON_EACH_DATABASE
 def test_bad_parameters_are_400_naming_them(client, query, bad):
     response = client.get(f"/v1/artifacts?{query}")
     assert response.status_code == 400, response.json

@@ -7,6 +7,7 @@ from urllib.parse import quote
 
 import pytest
 
+from tests.api.conftest import ON_EACH_DATABASE
 from tests.helpers import ERROR_KEYS, write_run
 
 # id -> (served values, backlog values); helper runs have three bins
@@ -66,6 +67,7 @@ def test_summaries_are_in_the_artifact_json(client):
                             "run_20250104T000000Z_00000004"]),
     (["nosuch.max>0"], []),
 ])
+@ON_EACH_DATABASE
 def test_series_filters_are_anded(client, expressions, expected):
     body = listed(client, *expressions)
     assert ids(body) == expected and body["total"] == len(expected)
@@ -93,6 +95,7 @@ def test_sort_by_a_series_stat_pages_with_cursors(client):
 @pytest.mark.parametrize("expression", ["served.max", "served.maximum>1", "served.max>nan", "served.max>inf",
                                         "served.max>1e999", "served.max>>1", ".max>1", "served.max>1_0",
                                         "served.max> 1", "served max>1", "served.max=>1", ""])
+@ON_EACH_DATABASE
 def test_a_bad_expression_is_a_400_naming_series(client, expression):
     response = client.get(f"/v1/artifacts?series={quote(expression)}")
     assert response.status_code == 400
@@ -100,6 +103,7 @@ def test_a_bad_expression_is_a_400_naming_series(client, expression):
 
 
 @pytest.mark.parametrize("sort", ["series:served.median", "series:served", "series:"])
+@ON_EACH_DATABASE
 def test_a_bad_series_sort_is_a_400_naming_sort(client, sort):
     response = client.get(f"/v1/artifacts?sort={quote(sort)}")
     assert response.status_code == 400 and "sort" in response.json["details"]
