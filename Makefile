@@ -67,7 +67,7 @@ bench: $(BENCH_STAMP)
 	$(BIN)/python bench/run_suite.py --count 100000 --reuse
 	$(BIN)/python bench/workload.py --count 100000 --write-rate 10 --reuse $(WORKLOAD_ARGS)
 
-.PHONY: bench-1m bench-workload
+.PHONY: bench-1m bench-workload bench-ui
 bench-1m: $(BENCH_STAMP)
 	$(BIN)/python bench/run_suite.py --count 1000000 --reuse --results-md bench/RESULTS-1m.md
 	$(BIN)/python bench/workload.py --count 1000000 --write-rate 2 --reuse $(WORKLOAD_ARGS)
@@ -75,6 +75,10 @@ bench-1m: $(BENCH_STAMP)
 # Distinct Zipf-drawn reads on 4 threads + a background writer; ours vs Datasette vs the in-process floor.
 bench-workload: $(BENCH_STAMP)
 	$(BIN)/python bench/workload.py --count 100000 --write-rate 10 --reuse $(WORKLOAD_ARGS)
+
+# The UI's bounds at 100k (real Chromium: scripts/install-browser.sh first).
+bench-ui: $(BENCH_STAMP)
+	$(BIN)/python bench/ui_timing.py --count 100000 --reuse
 
 bench-engine: install
 	$(BIN)/python bench/bench_engine.py
