@@ -23,6 +23,8 @@ SQLITE_BULK_CACHE_KIB, SQLITE_DEFAULT_CACHE_KIB = 262_144, 2_000
 # connection and worker (a private 2 MB cache each re-read them with pread); p95 of a tag listing
 # at 100k 9.1 -> 6.6 ms. 2 GiB - 64 KiB is the cap SQLite builds apply by default; beyond it, pread.
 SQLITE_MMAP_BYTES = 2_147_418_112
+# Rows ANALYZE reads per index: enough for the planner, milliseconds at any size (SQLite docs: 100-1000).
+SQLITE_ANALYSIS_LIMIT = 1000
 # PostgreSQL advisory lock keys: one writer at a time (like SQLite), one mirror writer, one rescan.
 WRITE_LOCK, MIRROR_LOCK, RESCAN_LOCK = 7_242_001, 7_242_002, 7_242_003
 # /healthz reports a failed write for this long (or until a write commits again).
@@ -152,6 +154,16 @@ class Database:
                 if acquired:
                     connection.exec_driver_sql(f"SELECT pg_advisory_unlock({key})")
                     connection.commit()
+
+    def refresh_statistics(self) -> None:
+        """Let SQLite's query planner see the tables as they are (a bounded ANALYZE; PostgreSQL's autovacuum
+        keeps its own). Without statistics SQLite takes any index on a filter to be selective and walks, say,
+        every run to check a hundred rowids."""
+        if not self.is_sqlite:
+            return
+        with self.write() as connection:
+            connection.exec_driver_sql(f"PRAGMA analysis_limit={SQLITE_ANALYSIS_LIMIT}")
+            connection.exec_driver_sql("ANALYZE")
 
     def ping(self) -> None:
         """Raise if the database cannot answer a trivial query."""

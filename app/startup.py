@@ -55,6 +55,7 @@ def prepare(overrides: dict | None = None) -> None:
         if report is not None:
             log.info("registry rebuilt from the data directory: %d artifacts", report.total)
         recover_lost_commits(ctx)
+        ctx.refresh_statistics()
         sync_mirror(ctx)
     finally:
         ctx.db.dispose()

@@ -22,6 +22,7 @@ from app.registry.store.search import SearchIndex, search_backend
 from app.storage import Storage, get_storage
 
 log = logging.getLogger(__name__)
+STATISTICS_EVERY = 5000  # commits between two refreshes of the planner's statistics (bulk writes refresh at once)
 
 
 @dataclass
@@ -101,6 +102,15 @@ class RegistryContext:
             self.mirror.notify(urgent=True)
             raise
         self.mirror.notify(urgent=bulk)
+        if bulk or generation % STATISTICS_EVERY == 0:
+            self.refresh_statistics()
+
+    def refresh_statistics(self) -> None:
+        """Refresh the query planner's statistics; a failure is logged, never raised (they are an optimisation)."""
+        try:
+            self.db.refresh_statistics()
+        except Exception:  # the commit stands; the planner keeps its older statistics meanwhile
+            log.warning("refreshing the query planner's statistics failed", exc_info=True)
 
     @contextmanager
     def reading(self) -> Iterator[ArtifactRepository]:

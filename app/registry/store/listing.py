@@ -179,19 +179,46 @@ def _best_matches(connection: Connection, search: SearchIndex, match: SearchMatc
     window = max(2 * (query.limit + 1 + depth), 64)  # a cursor page reaches as deep as the rows before it
     if window > MAX_WINDOW:
         return None, None
+    # The index ranks every match whatever the window, so a window too small for the filters or cut inside
+    # a run of tied ranks is retried once at the largest size before the page falls back to the keyset walk.
+    found = _window_page(connection, search, match, query, filters, cached, after, need, window)
+    if found[0] is None and window < MAX_WINDOW:
+        found = _window_page(connection, search, match, query, filters, cached, after, need, MAX_WINDOW)
+    return found
+
+
+def _window_page(connection: Connection, search: SearchIndex, match: SearchMatch, query: ListQuery, filters: list,
+                 cached, after: tuple | None, need: int, window: int):
     top = cached(("top", match, window), lambda: search.top(connection, match, window))
-    allowed = dict(connection.execute(
-        select(artifacts.c.seq, artifacts.c.id).where(artifacts.c.seq.in_([t[0] for t in top]), *filters)).all())
-    rows = sorted((rank, allowed[seq], seq, snippet) for seq, rank, snippet in top if seq in allowed)
-    if after is not None:
-        rows = [r for r in rows if (r[0], r[1]) > (after[0], after[1])]
-    # Every match ranked strictly better than the window's edge is in the window; at the edge, ties may
-    # continue beyond it (their order is by id, which the index does not give).
-    if len(top) == window and not (len(rows) >= need and rows[need - 1][0] < top[-1][1]):
-        return None, None
-    page = rows if after is not None else rows[query.offset:]
+    rows: list[tuple] = []
+    examined, chunk = 0, max(2 * need, 64)
+    while True:  # the window's rows in rank order, a growing chunk at a time, until the page is settled
+        rows += _allowed(connection, top[examined:examined + chunk], filters)
+        examined, chunk = examined + chunk, chunk * 2
+        ordered = sorted(rows)
+        if after is not None:
+            ordered = [r for r in ordered if (r[0], r[1]) > (after[0], after[1])]
+        # Every match ranked strictly better than the first one not looked at is in `ordered`; at that edge,
+        # ties may continue (their order is by id, which the index does not give).
+        edge = top[examined][1] if examined < len(top) else top[-1][1] if len(top) == window else None
+        if edge is None or (len(ordered) >= need and ordered[need - 1][0] < edge):
+            break
+        if examined >= len(top):
+            return None, None
+    page = ordered if after is not None else ordered[query.offset:]
     page = page[: query.limit + 1]
     return [PageKey(seq, artifact_id, rank) for rank, artifact_id, seq, _ in page], {r[2]: r[3] for r in page}
+
+
+def _allowed(connection: Connection, part: list, filters: list) -> list[tuple]:
+    """(rank, id, seq, snippet) of the window rows that pass the filters."""
+    if not part:
+        return []
+    # NOT INDEXED: the rows by rowid; SQLite would otherwise walk a filter's index (all the runs, say).
+    allowed = dict(connection.execute(
+        select(artifacts.c.seq, artifacts.c.id).with_hint(artifacts, "NOT INDEXED", "sqlite")
+        .where(artifacts.c.seq.in_([t[0] for t in part]), *filters)).all())
+    return [(rank, allowed[seq], seq, snippet) for seq, rank, snippet in part if seq in allowed]
 
 
 def filter_conditions(query: ListQuery, walk_tags: bool = False) -> list:
