@@ -1,0 +1,52 @@
+"""`details` has one shape: field (dotted for nested ones) -> a non-empty list of human-readable strings."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from app.errors import normalise_details
+
+scalars = st.none() | st.booleans() | st.integers() | st.floats(allow_nan=True) | st.text(max_size=20)
+json_ish = st.recursive(
+    scalars,
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8) | st.integers(), inner, max_size=4),
+    max_leaves=25,
+)
+
+
+def is_details_shape(value) -> bool:
+    """A dict of str -> non-empty list of str."""
+    return isinstance(value, dict) and all(
+        isinstance(k, str) and isinstance(v, list) and v and all(isinstance(m, str) for m in v)
+        for k, v in value.items())
+
+
+@given(json_ish)
+def test_any_nested_value_becomes_fields_to_non_empty_string_lists(value):
+    assert is_details_shape(normalise_details(value))
+
+
+@given(json_ish)
+def test_normalising_twice_changes_nothing(value):
+    once = normalise_details(value)
+    assert normalise_details(once) == once
+
+
+@pytest.mark.parametrize("raw, expected", [
+    (None, {}),
+    ({}, {}),
+    ({"body": "too deep"}, {"body": ["too deep"]}),
+    ({"max_bytes": 1048576, "flag": True}, {"max_bytes": ["1048576"], "flag": ["True"]}),
+    ({"cycle": ["a", "b", "a"]}, {"cycle": ["a", "b", "a"]}),
+    ({"X-FlowTime-Provenance": {"model": "invalid"}}, {"X-FlowTime-Provenance.model": ["invalid"]}),
+    ({"tags": {0: ["Not a valid string."], "1": ["Too long."]}},
+     {"tags.0": ["Not a valid string."], "tags.1": ["Too long."]}),
+    ({"items": [{"name": ["bad"]}, "also bad"]}, {"items.0.name": ["bad"], "items": ["also bad"]}),
+    ({"empty": [], "blank": "  ", "none": None, "nested": {"deeper": []}}, {}),
+    ({"body": ["Invalid JSON body."]}, {"body": ["Invalid JSON body."]}),
+    ("just a message", {"request": ["just a message"]}),
+])
+def test_examples(raw, expected):
+    assert normalise_details(raw) == expected
