@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import ast
+from pathlib import Path
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from app.errors import normalise_details
+
+APP = Path(__file__).resolve().parents[2] / "app"
 
 scalars = st.none() | st.booleans() | st.integers() | st.floats(allow_nan=True) | st.text(max_size=20)
 json_ish = st.recursive(
@@ -50,3 +55,26 @@ def test_normalising_twice_changes_nothing(value):
 ])
 def test_examples(raw, expected):
     assert normalise_details(raw) == expected
+
+
+def _details_arguments():
+    for path in sorted(APP.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(), str(path))):
+            if isinstance(node, ast.Call):
+                for keyword in node.keywords:
+                    if keyword.arg == "details":
+                        yield f"{path.relative_to(APP.parent)}:{node.lineno}", keyword.value
+
+
+NOT_A_LIST = (ast.Constant, ast.JoinedStr, ast.Dict, ast.DictComp, ast.BinOp)
+
+
+def test_raise_sites_give_lists_of_messages_not_bare_values():
+    """Every `details={...}` literal in app/ maps a field to a list (the safety net is not the design)."""
+    bad = []
+    for where, value in _details_arguments():
+        if isinstance(value, ast.Dict):
+            bad += [f"{where}: {ast.unparse(v)}" for v in value.values if isinstance(v, NOT_A_LIST)]
+        elif isinstance(value, ast.DictComp) and isinstance(value.value, NOT_A_LIST):
+            bad.append(f"{where}: {ast.unparse(value.value)}")
+    assert not bad, "details values must be lists of messages:\n" + "\n".join(bad)
