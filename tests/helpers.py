@@ -21,6 +21,19 @@ from app.runfolder import (
 ERROR_KEYS = {"error", "code", "status", "details", "request_id"}
 
 
+def is_details_shape(details) -> bool:
+    """`details` in its one shape: field (dotted when nested) -> a non-empty list of message strings."""
+    return isinstance(details, dict) and all(
+        isinstance(field, str) and isinstance(messages, list) and messages
+        and all(isinstance(m, str) for m in messages)
+        for field, messages in details.items())
+
+
+def assert_details_shape(body: dict, where: str = "") -> None:
+    """An error body's `details` is a dict of non-empty string lists."""
+    assert is_details_shape(body.get("details")), f"{where}: details not field -> [messages]: {body.get('details')!r}"
+
+
 def write_run(data_dir: Path, run_id: str, *, title: str | None = None, tags=(), created: datetime | None = None,
               nodes=("demand", "served"), description: str | None = None, extra_bytes: int = 0,
               provenance: dict | None = None, scenario_hash: str | None = None) -> Path:

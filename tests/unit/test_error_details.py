@@ -10,6 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from app.errors import normalise_details
+from tests.helpers import is_details_shape
 
 APP = Path(__file__).resolve().parents[2] / "app"
 
@@ -19,13 +20,6 @@ json_ish = st.recursive(
     lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8) | st.integers(), inner, max_size=4),
     max_leaves=25,
 )
-
-
-def is_details_shape(value) -> bool:
-    """A dict of str -> non-empty list of str."""
-    return isinstance(value, dict) and all(
-        isinstance(k, str) and isinstance(v, list) and v and all(isinstance(m, str) for m in v)
-        for k, v in value.items())
 
 
 @given(json_ish)
