@@ -29,6 +29,11 @@ def is_details_shape(details) -> bool:
         for field, messages in details.items())
 
 
+def field_names(details: dict) -> set[str]:
+    """The fields `details` blames: each key up to its first dot (`tags.0` -> `tags`)."""
+    return {key.split(".", 1)[0] for key in details}
+
+
 def assert_details_shape(body: dict, where: str = "") -> None:
     """An error body's `details` is a dict of non-empty string lists."""
     assert is_details_shape(body.get("details")), f"{where}: details not field -> [messages]: {body.get('details')!r}"

@@ -89,12 +89,16 @@ def link(ctx: RegistryContext, artifact_id: str, targets: list[str], actor: str 
         cycle = next((t for t in targets if t == record.id or is_ancestor(registry.connection, t, record.id)), None)
         if cycle:
             raise Conflict(f"linking {record.id} to {cycle} would create a cycle",
-                           details={"derived_from": [f"{cycle} is {record.id} or derives from it"]})
+                           details={"derived_from": [_cycle_reason(record.id, cycle)]})
         manual = list(dict.fromkeys([*record.user_edits.get("derived_from", []), *targets]))
         updated = record.with_user_edits({"derived_from": manual, "edited_at": iso(utcnow())})
         updated.derived_from = list(dict.fromkeys([*record.derived_from, *targets]))
         registry.save(updated)
     return relationships_of(ctx, artifact_id)
+
+
+def _cycle_reason(artifact_id: str, target: str) -> str:
+    return "an artifact cannot derive from itself" if target == artifact_id else f"{target} derives from {artifact_id}"
 
 
 def _check_ids(targets) -> None:
