@@ -73,7 +73,7 @@ def world(tmp_path_factory):
     assert model.status_code == 201, model.data
     values = {"artifact_id": RUN_ID, "run_id": RUN_ID, "model_id": model.get_json()["modelId"],
               "template_id": "baseline", "series_id": "demand", "fmt": "csv", "file_path": "run.json",
-              "filename": "app.css"}
+              "filename": "app.css", "telemetry_id": TELEMETRY_ID}
     app.extensions["flowtime"].mirror.sync_here()  # no mirror write may land during the examples
     yield app, data, values
     app.extensions["flowtime"].close()
