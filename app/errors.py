@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import errno
 import logging
+from collections.abc import Mapping
 
 from flask import Flask, jsonify
 from werkzeug.exceptions import HTTPException
@@ -169,7 +170,27 @@ class ServiceBusy(RegistryError):
 
 def error_body(message: str, code: str, status: int, details: dict | None = None) -> dict:
     """The single error shape used by every response (`request_id` is the response's X-Request-ID)."""
-    return {"error": message, "code": code, "status": status, "details": details or {}, "request_id": request_id()}
+    return {"error": message, "code": code, "status": status, "details": normalise_details(details),
+            "request_id": request_id()}
+
+
+def normalise_details(details: object) -> dict[str, list[str]]:
+    """`details` in its one shape: field (nested ones as dotted paths, `tags.0`) -> a non-empty list of messages."""
+    flat: dict[str, list[str]] = {}
+    _collect(flat, "", details)
+    return flat
+
+
+def _collect(flat: dict[str, list[str]], path: str, value: object) -> None:
+    if isinstance(value, Mapping):
+        for key, inner in value.items():
+            _collect(flat, f"{path}.{key}" if path else str(key), inner)
+    elif isinstance(value, (list, tuple, set, frozenset)):
+        for index, item in enumerate(value):
+            # a mapping inside a list is about that item (marshmallow keys list errors by index the same way)
+            _collect(flat, f"{path}.{index}" if isinstance(item, Mapping) else path, item)
+    elif value is not None and str(value).strip():
+        flat.setdefault(path or "request", []).append(str(value))
 
 
 def _json_error(message: str, code: str, status: int, details: dict | None = None, headers=None):
@@ -197,7 +218,7 @@ def register_error_handlers(app: Flask) -> None:
         details = {}
         data = getattr(exc, "data", None)  # webargs/flask-smorest attach validation messages here
         if isinstance(data, dict) and "messages" in data:
-            details = _flatten_webargs(data["messages"])
+            details = _flatten_webargs(data["messages"])  # error_body turns nested messages into dotted fields
             status, message, code = 400, _summarise(details), "validation_error"
         elif status == 413:
             message, code = "request body too large", "payload_too_large"

@@ -89,7 +89,7 @@ def _authorise(tokens: dict[str, str]) -> None:
     g.token_scope = scope
     if SCOPES[scope] < SCOPES[needed]:
         raise Forbidden(f"this token's scope ({scope}) does not allow this; it needs {needed}",
-                        details={"required_scope": needed})
+                        details={"required_scope": [needed]})
 
 
 def current_actor() -> str:
@@ -114,10 +114,10 @@ def _refuse_cross_site(allowed: set[str]) -> None:
     origin = (request.headers.get("Origin") or "").rstrip("/")
     if "Origin" in request.headers and not origin_allowed(origin, allowed):
         raise Forbidden("cross-origin state changes are refused; this origin is not in FLOWTIME_CORS_ORIGINS",
-                        details={"origin": origin[:200]})
+                        details={"Origin": [f"{origin[:200]} is not allowed"]})
     listed = origin in allowed or ANY_ORIGIN in allowed
     if request.headers.get("Sec-Fetch-Site", "").lower() == "cross-site" and not listed:
-        raise Forbidden("cross-site state changes are refused", details={"Sec-Fetch-Site": "cross-site"})
+        raise Forbidden("cross-site state changes are refused", details={"Sec-Fetch-Site": ["cross-site"]})
 
 
 def _has_body() -> bool:

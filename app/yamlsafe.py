@@ -14,11 +14,16 @@ MAX_YAML_DEPTH = 64
 _ANCHOR_EVENTS = (yaml.ScalarEvent, yaml.SequenceStartEvent, yaml.MappingStartEvent)
 
 
+def _invalid(message: str) -> ModelInvalid:
+    """A 400 about the YAML text as a whole (the request body)."""
+    return ModelInvalid(message, details={"body": [message]})
+
+
 def _alias_error(event) -> ModelInvalid:
     mark = getattr(event, "start_mark", None)
     where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark is not None else ""
     what = "aliases" if isinstance(event, yaml.AliasEvent) else "anchors"
-    return ModelInvalid(f"YAML {what} are not allowed{where}", details={"field": "yaml", "reason": what})
+    return _invalid(f"YAML {what} are not allowed{where}")
 
 
 def _check_event(event) -> None:
@@ -70,7 +75,7 @@ def _load_events(text: str):
                 if event.tag not in (None, "!", "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"):
                     raise _ExplicitTag
                 if len(stack) >= MAX_YAML_DEPTH:
-                    raise ModelInvalid("YAML is nested too deeply", details={"field": "yaml"})
+                    raise _invalid("YAML is nested too deeply")
                 container = {} if isinstance(event, yaml.MappingStartEvent) else []
                 _attach(stack, keys, container)
                 stack.append(container)
@@ -104,7 +109,7 @@ def _attach(stack: list, keys: list, value) -> None:
         parent.append(value)
     elif keys[-1] is _NO_KEY:
         if isinstance(value, dict | list):
-            raise ModelInvalid("YAML mapping keys must be scalars", details={"field": "yaml"})
+            raise _invalid("YAML mapping keys must be scalars")
         keys[-1] = value
     else:
         parent[keys[-1]] = value
@@ -118,12 +123,13 @@ def _reject_non_finite(value, path: str = "") -> None:
         item, where = stack.pop()
         if isinstance(item, float) and not math.isfinite(item):
             raise ModelInvalid(
-                f"non-finite number at {where or 'document root'}", details={"field": where or "$"}
+                f"non-finite number at {where or 'document root'}", details={where or "body": ["not a finite number"]}
             )
         if isinstance(item, dict):
             for key, sub in item.items():
                 if isinstance(key, float) and not math.isfinite(key):
-                    raise ModelInvalid(f"non-finite key at {where or 'root'}", details={"field": where or "$"})
+                    raise ModelInvalid(f"non-finite key at {where or 'root'}",
+                                       details={where or "body": ["not a finite key"]})
                 stack.append((sub, f"{where}.{key}" if where else str(key)))
         elif isinstance(item, list):
             stack.extend((sub, f"{where}[{i}]") for i, sub in enumerate(item))
@@ -132,9 +138,9 @@ def _reject_non_finite(value, path: str = "") -> None:
 def safe_load(text: str):
     """Parse YAML text safely, raising ModelInvalid for syntax errors, anchors/aliases or NaN/Inf."""
     if not isinstance(text, str):
-        raise ModelInvalid("model must be YAML text", details={"field": "body"})
+        raise _invalid("model must be YAML text")
     if len(text) > MAX_SPEC_CHARS:
-        raise ModelInvalid("model is too large", details={"field": "body"})
+        raise _invalid("model is too large")
     try:
         if yaml.__with_libyaml__:
             try:
@@ -148,11 +154,11 @@ def safe_load(text: str):
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
-        raise ModelInvalid(f"invalid YAML{where}: {exc.problem}", details={"field": "yaml"}) from None
+        raise _invalid(f"invalid YAML{where}: {exc.problem}") from None
     except RecursionError:
-        raise ModelInvalid("YAML is nested too deeply", details={"field": "yaml"}) from None
+        raise _invalid("YAML is nested too deeply") from None
     except Exception as exc:  # any parser or constructor failure means a bad model, never a 500
-        raise ModelInvalid(f"invalid YAML: {type(exc).__name__}", details={"field": "yaml"}) from None
+        raise _invalid(f"invalid YAML: {type(exc).__name__}") from None
     _reject_non_finite(data)
     return data
 
@@ -164,8 +170,8 @@ def safe_load_python(text: str):
     except ModelInvalid:
         raise
     except yaml.YAMLError as exc:
-        raise ModelInvalid(f"invalid YAML: {exc}", details={"field": "yaml"}) from None
+        raise _invalid(f"invalid YAML: {exc}") from None
     except Exception as exc:
-        raise ModelInvalid(f"invalid YAML: {type(exc).__name__}", details={"field": "yaml"}) from None
+        raise _invalid(f"invalid YAML: {type(exc).__name__}") from None
     _reject_non_finite(data)
     return data

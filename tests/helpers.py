@@ -21,6 +21,24 @@ from app.runfolder import (
 ERROR_KEYS = {"error", "code", "status", "details", "request_id"}
 
 
+def is_details_shape(details) -> bool:
+    """`details` in its one shape: field (dotted when nested) -> a non-empty list of message strings."""
+    return isinstance(details, dict) and all(
+        isinstance(field, str) and isinstance(messages, list) and messages
+        and all(isinstance(m, str) for m in messages)
+        for field, messages in details.items())
+
+
+def field_names(details: dict) -> set[str]:
+    """The fields `details` blames: each key up to its first dot (`tags.0` -> `tags`)."""
+    return {key.split(".", 1)[0] for key in details}
+
+
+def assert_details_shape(body: dict, where: str = "") -> None:
+    """An error body's `details` is a dict of non-empty string lists."""
+    assert is_details_shape(body.get("details")), f"{where}: details not field -> [messages]: {body.get('details')!r}"
+
+
 def write_run(data_dir: Path, run_id: str, *, title: str | None = None, tags=(), created: datetime | None = None,
               nodes=("demand", "served"), description: str | None = None, extra_bytes: int = 0,
               provenance: dict | None = None, scenario_hash: str | None = None) -> Path:

@@ -25,7 +25,7 @@ class RegistryParser(FlaskParser):
         try:
             return super()._raw_load_json(req)
         except RecursionError:
-            raise BadRequest("the JSON body is nested too deeply", details={"body": "too deep"}) from None
+            raise BadRequest("the JSON body is nested too deeply", details={"body": ["nested too deeply"]}) from None
 
 
 class Blueprint(SmorestBlueprint):
@@ -60,13 +60,14 @@ def parse_id_list() -> list[str]:
     try:
         body = request.get_json(silent=True)
     except RecursionError:
-        raise BadRequest("the JSON body is nested too deeply", details={"body": "too deep"}) from None
+        raise BadRequest("the JSON body is nested too deeply", details={"body": ["nested too deeply"]}) from None
     if isinstance(body, dict) and set(body) == {"ids"}:
         body = body["ids"]
     if not isinstance(body, list):
-        raise ValidationFailed("body must be a JSON list of artifact ids", details={"body": "expected a list"})
+        raise ValidationFailed("body must be a JSON list of artifact ids",
+                               details={"body": ["expected a JSON list of artifact ids"]})
     if len(body) > MAX_BULK_IDS:
-        raise ValidationFailed(f"at most {MAX_BULK_IDS} ids per request", details={"body": "too many ids"})
+        raise ValidationFailed(f"at most {MAX_BULK_IDS} ids per request", details={"body": [f"at most {MAX_BULK_IDS} ids"]})
     ids = (item if isinstance(item, str) else str(item) for item in body)
     return list(dict.fromkeys(ids))  # a repeated id is one artifact: processed and counted once
 
@@ -79,7 +80,7 @@ def reject_repeated_parameters() -> None:
     repeated = sorted(k for k, values in request.args.lists() if len(values) > 1 and k not in REPEATABLE_PARAMETERS)
     if repeated:
         raise BadRequest(f"repeated query parameter: {', '.join(repeated)}",
-                         details={k: "given more than once" for k in repeated})
+                         details={k: ["given more than once"] for k in repeated})
 
 
 def register_api(app: Flask) -> Api:

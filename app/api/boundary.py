@@ -50,4 +50,4 @@ def _top_field(where: str) -> str:
 
 
 def _refused(label: str, reason: str, field: str) -> BadRequest:
-    return BadRequest(f"{label} is not accepted: {reason}", details={field: reason})
+    return BadRequest(f"{label} is not accepted: {reason}", details={field: [reason]})

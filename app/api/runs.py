@@ -34,9 +34,9 @@ def yaml_body() -> str:
     try:
         text = request.get_data(cache=False).decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise BadRequest("the model is not UTF-8 text", details={"body": str(exc)}) from exc
+        raise BadRequest("the model is not UTF-8 text", details={"body": [f"not UTF-8 text: {exc}"]}) from exc
     if not text.strip():
-        raise BadRequest("the request body is empty; send a model YAML", details={"body": "empty"})
+        raise BadRequest("the request body is empty; send a model YAML", details={"body": ["empty"]})
     return text
 
 
@@ -118,7 +118,7 @@ def export_gold(run_id: str):
 def get_export(run_id: str, fmt: str):
     """An existing export: csv (or gold), ndjson or parquet (a `{runId}.parquet` attachment)."""
     if fmt not in EXPORT_FORMATS:
-        raise BadRequest(f"unknown export format: {fmt}", details={"format": f"one of {', '.join(EXPORT_FORMATS)}"})
+        raise BadRequest(f"unknown export format: {fmt}", details={"format": [f"one of {', '.join(EXPORT_FORMATS)}"]})
     key, mimetype = export_key(context(), run_id, fmt)
     response = _stream(key, mimetype)
     if fmt == "parquet":

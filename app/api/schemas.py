@@ -28,7 +28,10 @@ class ErrorSchema(Schema):
     error = fields.String(required=True, metadata={"description": "a message for people"})
     code = fields.String(required=True, metadata={"description": "a machine-readable code"})
     status = fields.Integer(required=True)
-    details = fields.Dict(required=True, metadata={"description": "field or parameter -> what is wrong"})
+    details = fields.Dict(keys=fields.String(), values=fields.List(fields.String(), validate=validate.Length(min=1)),
+                          required=True,
+                          metadata={"description": "field or parameter (nested ones as dotted paths, `tags.0`) -> "
+                                                   "a non-empty list of messages saying what is wrong"})
     request_id = fields.String(required=True, metadata={"description": "this response's X-Request-ID (quote it "
                                                                        "when reporting a problem)"})
 

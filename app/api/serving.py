@@ -71,10 +71,11 @@ def _not_modified(stored: StoredFile, modified: datetime) -> Response | None:
     headers = request.headers
     if "If-Match" in headers:
         if not parse_etags(headers["If-Match"]).contains(stored.etag):
-            raise PreconditionFailed("the file changed (If-Match)", details={"etag": f'"{stored.etag}"'})
+            raise PreconditionFailed("the file changed (If-Match)",
+                                     details={"If-Match": [f'the file\'s ETag is now "{stored.etag}"']})
     elif (since := parse_date(headers.get("If-Unmodified-Since"))) is not None and modified > since:
         raise PreconditionFailed("the file changed (If-Unmodified-Since)",
-                                 details={"last_modified": modified.isoformat()})
+                                 details={"If-Unmodified-Since": [f"the file was modified at {modified.isoformat()}"]})
     if "If-None-Match" in headers:
         unchanged = parse_etags(headers["If-None-Match"]).contains_weak(stored.etag)
     else:
@@ -94,7 +95,8 @@ def _requested_spans(stored: StoredFile, modified: datetime) -> list[tuple[int, 
     spans = [span for start, stop in parsed.ranges if (span := _span(start, stop, stored.size))]
     if not spans:
         raise RangeNotSatisfiable(f"no requested range lies inside the file's {stored.size} bytes",
-                                  details={"size": stored.size}, headers={"Content-Range": f"bytes */{stored.size}"})
+                                  details={"Range": [f"the file has {stored.size} bytes"]},
+                                  headers={"Content-Range": f"bytes */{stored.size}"})
     return spans
 
 

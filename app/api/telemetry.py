@@ -39,7 +39,7 @@ class _StrictFormParser(FormDataParser):
             return super()._parse_multipart(*args, **kwargs)
         except UnicodeDecodeError:
             raise ValidationFailed("the file name (or a field name) of the upload is not valid UTF-8",
-                                   details={"filename": "not valid UTF-8"}) from None
+                                   details={"filename": ["not valid UTF-8"]}) from None
 
 
 def _tags() -> list[str] | None:
@@ -59,14 +59,14 @@ def upload():
     request.form_data_parser_class = _StrictFormParser
     if not request.mimetype.startswith("multipart/form-data"):
         raise ValidationFailed("send the file as multipart/form-data with a `file` field",
-                               details={"file": "missing"})
+                               details={"file": ["send the file as multipart/form-data"]})
     upload_file = request.files.get("file")
     if upload_file is None:
-        raise ValidationFailed("the `file` field is required", details={"file": "missing"})
+        raise ValidationFailed("the `file` field is required", details={"file": ["missing"]})
     # str(): a multipart part without a name parses with the key None
     unknown = sorted(str(k) for k in set(request.form) - {"title", "description", "tags"})
     if unknown:
-        raise ValidationFailed(f"unknown fields: {', '.join(unknown)}", details={k: "unknown field" for k in unknown})
+        raise ValidationFailed(f"unknown fields: {', '.join(unknown)}", details={k: ["unknown field"] for k in unknown})
     record = upload_telemetry(context(), upload_file.stream, upload_file.filename, request.form.get("title"),
                               request.form.get("description"), _tags())
     return artifact_json(record), 201

@@ -121,8 +121,8 @@ def check_values_limit(pairs: list, base: SeriesSet, other: SeriesSet, max_value
         raise ResultTooLarge(
             f"include_values would return {values} values, more than the limit of {max_values} "
             "(FLOWTIME_COMPARE_MAX_VALUES); pick fewer series with `series` or leave include_values off",
-            details={"include_values": f"at most {max_values} values (series x bins x {VALUES_PER_BIN})",
-                     "values": values, "limit": max_values})
+            details={"include_values": [f"{values} values asked for; at most {max_values} "
+                                        f"(series x bins x {VALUES_PER_BIN})"]})
 
 
 def compare_series(base_record, base: SeriesSet, other_record, other: SeriesSet,

@@ -48,9 +48,9 @@ def _positive_int(value) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and value > 0
 
 
-def _unreadable(record, message: str, **details) -> ArtifactUnreadable:
-    """An ArtifactUnreadable naming the artifact."""
-    return ArtifactUnreadable(f"artifact '{record.id}': {message}", details={"id": record.id, **details})
+def _unreadable(record, message: str) -> ArtifactUnreadable:
+    """An ArtifactUnreadable naming the artifact (the message names the file)."""
+    return ArtifactUnreadable(f"artifact '{record.id}': {message}", details={"file": [message]})
 
 
 def read_index(storage: Storage, record) -> dict:
@@ -59,24 +59,23 @@ def read_index(storage: Storage, record) -> dict:
     try:
         raw = storage.read_bytes(key)
     except (NotFound, OSError):
-        raise _unreadable(record, f"{SERIES_INDEX} is missing, so its series cannot be compared",
-                          file=SERIES_INDEX) from None
+        raise _unreadable(record, f"{SERIES_INDEX} is missing, so its series cannot be compared") from None
     try:
         doc = strict_loads(raw.decode("utf-8-sig"))
     except (UnicodeDecodeError, NotStrictJSON) as exc:
-        raise _unreadable(record, f"{SERIES_INDEX} is not valid JSON ({exc})", file=SERIES_INDEX) from None
+        raise _unreadable(record, f"{SERIES_INDEX} is not valid JSON ({exc})") from None
     if not isinstance(doc, dict) or not isinstance(doc.get("series", []), list):
-        raise _unreadable(record, f"{SERIES_INDEX} has no series list", file=SERIES_INDEX)
+        raise _unreadable(record, f"{SERIES_INDEX} has no series list")
     return doc
 
 
 def _entry_path(record, entry, position: int) -> tuple[str, str]:
     """(series id, path inside the folder) of one index entry, refusing paths that leave the folder."""
     if not isinstance(entry, dict) or not isinstance(entry.get("id"), str) or not entry["id"]:
-        raise _unreadable(record, f"{SERIES_INDEX} series[{position}] has no id", file=SERIES_INDEX)
+        raise _unreadable(record, f"{SERIES_INDEX} series[{position}] has no id")
     path = entry.get("path") if isinstance(entry.get("path"), str) else f"series/{entry['id']}.csv"
     if path.startswith("/") or "\\" in path or ".." in path.split("/"):
-        raise _unreadable(record, f"series path '{path}' leaves the artifact folder", file=SERIES_INDEX)
+        raise _unreadable(record, f"series path '{path}' leaves the artifact folder")
     return entry["id"], path
 
 
@@ -99,11 +98,11 @@ def _read_series(storage: Storage, record, path: str) -> np.ndarray:
     try:
         data = storage.read_bytes(f"{record.path}/{path}")
     except (NotFound, OSError):
-        raise _unreadable(record, f"series file '{path}' is missing", file=path) from None
+        raise _unreadable(record, f"series file '{path}' is missing") from None
     try:
         return parse_series_csv(data)
     except (pa.ArrowInvalid, ValueError) as exc:
-        raise _unreadable(record, f"series file '{path}' is not a t,value CSV ({exc})", file=path) from None
+        raise _unreadable(record, f"series file '{path}' is not a t,value CSV ({exc})") from None
 
 
 def load_run_series(storage: Storage, record) -> SeriesSet:

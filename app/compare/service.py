@@ -26,7 +26,7 @@ def compare_artifacts(ctx: RegistryContext, base_id: str, other_id: str, series_
         return compare_series(base, load_series(ctx, base), other, load_series(ctx, other),
                               series_filter or None, include_values, ctx.config.compare_max_values)
     raise BadRequest(f"cannot compare a {base.type} with a {other.type}",
-                     details={"other": "models compare with models; runs and telemetry with each other"})
+                     details={"other": ["models compare with models; runs and telemetry with each other"]})
 
 
 def load_series(ctx: RegistryContext, record: ArtifactRecord):

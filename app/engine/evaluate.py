@@ -28,7 +28,7 @@ def check_references(spec: ModelSpec) -> None:
             if ref not in known:
                 raise ModelInvalid(
                     f"node '{node.id}': expression references unknown node '{ref}'",
-                    details={"node": node.id, "field": "expr", "reference": ref},
+                    details={f"nodes.{node.id}.expr": [f"references unknown node '{ref}'"]},
                 )
 
 
@@ -69,7 +69,7 @@ def topological_order(spec: ModelSpec) -> list[str]:
     if len(order) != len(ids):
         cycle = _find_cycle(set(ids) - set(order), inputs, ids)
         raise ModelInvalid(
-            f"cycle detected: {' -> '.join(cycle)}", details={"field": "nodes", "cycle": cycle}
+            f"cycle detected: {' -> '.join(cycle)}", details={"nodes": [f"cycle: {' -> '.join(cycle)}"]}
         )
     return order
 
@@ -93,7 +93,7 @@ class _Evaluator:
     def fail(self, what: str) -> ModelInvalid:
         return ModelInvalid(
             f"node '{self.node_id}': {what} produced a non-finite value (overflow)",
-            details={"node": self.node_id, "field": "expr"},
+            details={f"nodes.{self.node_id}.expr": [f"{what} produced a non-finite value (overflow)"]},
         )
 
     def checked(self, result: np.ndarray, what: str) -> np.ndarray:
@@ -112,7 +112,8 @@ class _Evaluator:
             return self.binop(ast.op, self.eval(ast.left), self.eval(ast.right))
         if isinstance(ast, Call):
             return self.call(ast)
-        raise ModelInvalid(f"node '{self.node_id}': unsupported expression", details={"node": self.node_id})
+        raise ModelInvalid(f"node '{self.node_id}': unsupported expression",
+                           details={f"nodes.{self.node_id}.expr": ["unsupported expression"]})
 
     def binop(self, op: str, left: np.ndarray, right: np.ndarray) -> np.ndarray:
         if op == "+":

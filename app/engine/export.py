@@ -28,7 +28,7 @@ _RUN_STAMP = re.compile(r"^run_(\d{4})(\d{2})(\d{2})T")
 
 
 def _broken(run_id: str, what: str) -> ArtifactUnreadable:
-    return ArtifactUnreadable(f"run {run_id}: {what}", details={"runId": run_id})
+    return ArtifactUnreadable(f"run {run_id}: {what}", details={"runId": [what]})
 
 
 def _read_json(storage: Storage, key: str, run_id: str, required: bool) -> dict | None:

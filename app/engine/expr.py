@@ -71,14 +71,10 @@ class ParsedExpr:
 
 
 def _fail(message: str, pos: int | None = None, node: str | None = None) -> ModelInvalid:
-    details: dict = {"field": "expr"}
-    if node is not None:
-        details["node"] = node
     if pos is not None:
-        details["position"] = pos
         message = f"{message} at position {pos}"
-    prefix = f"node '{node}': " if node is not None else ""
-    return ModelInvalid(f"{prefix}{message}", details=details)
+    message = f"node '{node}': {message}" if node is not None else message
+    return ModelInvalid(message, details={f"nodes.{node}.expr" if node is not None else "expr": [message]})
 
 
 def tokenize(text: str, node: str | None = None) -> list[Token]:

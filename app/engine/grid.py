@@ -44,7 +44,7 @@ class Grid:
 
 
 def _bad(message: str, field: str) -> ModelInvalid:
-    return ModelInvalid(message, details={"field": field})
+    return ModelInvalid(message, details={field: [message]})
 
 
 def _is_int(value) -> bool:

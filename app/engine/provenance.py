@@ -45,7 +45,7 @@ def from_header(raw: str | None) -> dict | None:
 
 
 def _bad_header(reason: str) -> BadRequest:
-    return BadRequest(f"{HEADER} {reason}", details={HEADER: "invalid"})
+    return BadRequest(f"{HEADER} {reason}", details={HEADER: [reason]})
 
 
 def _checked(provenance: dict, where: str) -> dict:
@@ -53,7 +53,7 @@ def _checked(provenance: dict, where: str) -> dict:
         value = provenance.get(name)
         if value is not None and (not isinstance(value, str) or len(value) > MAX_ID_CHARS):
             message = f"provenance.{name} must be a string of at most {MAX_ID_CHARS} characters"
-            raise BadRequest(message, details={where: {name: "invalid"}})
+            raise BadRequest(message, details={f"{where}.{name}": [f"a string of at most {MAX_ID_CHARS} characters"]})
     return provenance
 
 
@@ -66,7 +66,7 @@ def split_embedded(text: str) -> tuple[str, dict | None]:
         return text, None
     block = data.pop("provenance")
     if block is not None and not isinstance(block, dict):
-        raise ModelInvalid("provenance must be a mapping", details={"field": "provenance"})
+        raise ModelInvalid("provenance must be a mapping", details={"provenance": ["expected a mapping"]})
     clean = _without_block(text, data)
     return clean, (_checked(_json_safe(block), "provenance") or None) if block else None
 

@@ -80,7 +80,8 @@ def check_seed(seed) -> int:
     if seed is None:
         return DEFAULT_SEED
     if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed <= MAX_SEED:
-        raise ValidationFailed("seed must be an integer between 0 and 2147483647", details={"seed": "invalid"})
+        raise ValidationFailed("seed must be an integer between 0 and 2147483647",
+                               details={"seed": ["an integer from 0 to 2147483647"]})
     return seed
 
 
@@ -100,7 +101,7 @@ def _provenance_json(provenance: dict, created: str) -> dict:
 
 def _check_provenance(provenance) -> dict | None:
     if provenance is not None and not isinstance(provenance, dict):
-        raise ValidationFailed("provenance must be an object", details={"provenance": "invalid"})
+        raise ValidationFailed("provenance must be an object", details={"provenance": ["expected an object"]})
     return provenance
 
 

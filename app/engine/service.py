@@ -59,7 +59,7 @@ def model_graph(spec_text: str) -> dict:
 def _run(ctx: RegistryContext, run_id: str) -> ArtifactRecord:
     record = get_artifact(ctx, run_id)
     if record.type != "run":
-        raise NotFound(f"run not found: {run_id}", details={"id": run_id})
+        raise NotFound(f"run not found: {run_id}", details={"id": [f"{run_id} is a {record.type}, not a run"]})
     return record
 
 
@@ -67,7 +67,8 @@ def series_index_key(ctx: RegistryContext, run_id: str) -> str:
     """Storage key of a run's series/index.json (404 if the run or the index is missing)."""
     key = join_key(_run(ctx, run_id).path, SERIES_INDEX)
     if not ctx.storage.exists(key):
-        raise NotFound(f"{SERIES_INDEX} not found for run {run_id}", details={"id": run_id})
+        raise NotFound(f"{SERIES_INDEX} not found for run {run_id}",
+                       details={"id": [f"run {run_id} has no {SERIES_INDEX}"]})
     return key
 
 
@@ -78,7 +79,7 @@ def series_key(ctx: RegistryContext, run_id: str, series: str) -> str:
     match = series if series in known else next((s for s in known if s.split("@", 1)[0] == series), None)
     key = join_key(record.path, f"series/{match}.csv") if match else None
     if key is None or not ctx.storage.exists(key):
-        raise NotFound(f"series not found: {series}", details={"id": run_id, "series": series})
+        raise NotFound(f"series not found: {series}", details={"series": [f"run {run_id} has no series {series}"]})
     return key
 
 
@@ -103,7 +104,7 @@ def export_key(ctx: RegistryContext, run_id: str, fmt: str) -> ExportFile:
     key = join_key(_run(ctx, run_id).path, name)
     if not ctx.storage.exists(key):
         raise NotFound(f"run {run_id} has no {fmt} export yet; POST /v1/runs/{run_id}/export first",
-                       details={"id": run_id, "format": fmt})
+                       details={"format": [f"no {fmt} export of run {run_id} yet"]})
     return ExportFile(key, mimetype)
 
 
@@ -126,7 +127,7 @@ def get_run(ctx: RegistryContext, run_id: str) -> dict:
     """One run's summary (404 for unknown, deleted or non-run ids)."""
     record = get_artifact(ctx, run_id)
     if record.type != "run":
-        raise NotFound(f"run not found: {run_id}", details={"id": run_id})
+        raise NotFound(f"run not found: {run_id}", details={"id": [f"{run_id} is a {record.type}, not a run"]})
     return {**run_summary(record), "isDryRun": False, "wasReused": False, "warnings": []}
 
 

@@ -60,8 +60,9 @@ class ModelSpec:
         return [o["series"] for o in self.outputs] if self.outputs else self.node_ids
 
 
-def _bad(message: str, **details) -> ModelInvalid:
-    return ModelInvalid(message, details=details)
+def _bad(message: str, field: str, node: str | None = None) -> ModelInvalid:
+    """`field` is the model path (dotted, `outputs.0.series`); a node's own fields sit under `nodes.<id>`."""
+    return ModelInvalid(message, details={f"nodes.{node}.{field}" if node else field: [message]})
 
 
 def _is_int(value) -> bool:
@@ -130,10 +131,10 @@ def _pmf(node_id: str, raw) -> tuple[dict, float]:
 def parse_node(raw, index: int, bins: int) -> Node:
     """Validate one node mapping."""
     if not isinstance(raw, dict):
-        raise _bad(f"nodes[{index}] must be a mapping", field=f"nodes[{index}]")
+        raise _bad(f"nodes[{index}] must be a mapping", field=f"nodes.{index}")
     node_id = raw.get("id")
     if not isinstance(node_id, str) or not NODE_ID.match(node_id):
-        raise _bad(f"nodes[{index}].id {node_id!r} must match {NODE_ID.pattern}", field=f"nodes[{index}].id")
+        raise _bad(f"nodes[{index}].id {node_id!r} must match {NODE_ID.pattern}", field=f"nodes.{index}.id")
     kind = raw.get("kind")
     if kind == "const":
         return Node(node_id, kind, values=_const_values(node_id, raw, bins))
@@ -178,12 +179,12 @@ def parse_outputs(raw, node_ids: set[str]) -> tuple[dict, ...]:
     for index, item in enumerate(raw):
         series = item.get("series") if isinstance(item, dict) else None
         if not isinstance(series, str):
-            raise _bad(f"outputs[{index}].series must be a node id", field=f"outputs[{index}].series")
+            raise _bad(f"outputs[{index}].series must be a node id", field=f"outputs.{index}.series")
         if series not in node_ids:
-            raise _bad(f"outputs[{index}]: unknown series '{series}'", field=f"outputs[{index}].series")
+            raise _bad(f"outputs[{index}]: unknown series '{series}'", field=f"outputs.{index}.series")
         alias = item.get("as")
         if alias is not None and not isinstance(alias, str):
-            raise _bad(f"outputs[{index}].as must be a string", field=f"outputs[{index}].as")
+            raise _bad(f"outputs[{index}].as must be a string", field=f"outputs.{index}.as")
         if series not in seen:
             seen.add(series)
             outputs.append({"series": series, "as": alias})
@@ -223,7 +224,7 @@ def load_model(text: str) -> ModelSpec:
     """Parse and validate YAML model text; raises ModelInvalid describing where the problem is."""
     data = safe_load(text)
     if not isinstance(data, dict):
-        raise _bad("model must be a YAML mapping with grid and nodes", field="$")
+        raise _bad("model must be a YAML mapping with grid and nodes", field="body")
     grid = parse_grid(data.get("grid"))
     nodes = parse_nodes(data.get("nodes"), grid.bins)
     return ModelSpec(

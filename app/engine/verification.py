@@ -58,8 +58,9 @@ def verification_targets(ctx: RegistryContext, types: list[str]) -> Iterator[str
 
 
 def _refuse(record: ArtifactRecord, reason: str, message: str) -> NotVerifiable:
-    return NotVerifiable(f"artifact {record.id} cannot be verified: {message}", details={"id": record.id,
-                                                                                          "reason": reason})
+    # `reason` stays a machine-readable word (documented: not_a_run, no_spec, ...); `id` says it in words
+    return NotVerifiable(f"artifact {record.id} cannot be verified: {message}",
+                         details={"id": [message], "reason": [reason]})
 
 
 def _read(ctx: RegistryContext, record: ArtifactRecord, name: str) -> bytes | None:

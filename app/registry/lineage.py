@@ -85,10 +85,11 @@ def link(ctx: RegistryContext, artifact_id: str, targets: list[str], actor: str 
         unknown = [t for t in targets if t not in known]
         if unknown:
             raise ValidationFailed(f"unknown artifact ids: {', '.join(unknown)}",
-                                   details={"derived_from": {"unknown": unknown}})
+                                   details={"derived_from": [f"unknown artifact id: {t}" for t in unknown]})
         cycle = next((t for t in targets if t == record.id or is_ancestor(registry.connection, t, record.id)), None)
         if cycle:
-            raise Conflict(f"linking {record.id} to {cycle} would create a cycle", details={"cycle": [record.id, cycle]})
+            raise Conflict(f"linking {record.id} to {cycle} would create a cycle",
+                           details={"derived_from": [_cycle_reason(record.id, cycle)]})
         manual = list(dict.fromkeys([*record.user_edits.get("derived_from", []), *targets]))
         updated = record.with_user_edits({"derived_from": manual, "edited_at": iso(utcnow())})
         updated.derived_from = list(dict.fromkeys([*record.derived_from, *targets]))
@@ -96,10 +97,15 @@ def link(ctx: RegistryContext, artifact_id: str, targets: list[str], actor: str 
     return relationships_of(ctx, artifact_id)
 
 
+def _cycle_reason(artifact_id: str, target: str) -> str:
+    return "an artifact cannot derive from itself" if target == artifact_id else f"{target} derives from {artifact_id}"
+
+
 def _check_ids(targets) -> None:
     if not isinstance(targets, list) or not targets or len(targets) > MAX_LINKS:
         raise ValidationFailed(f"derived_from must be a list of 1..{MAX_LINKS} ids",
-                               details={"derived_from": "expected a non-empty list"})
+                               details={"derived_from": [f"expected a list of 1 to {MAX_LINKS} ids"]})
     bad = [t for t in targets if not is_artifact_id(t)]
     if bad:
-        raise ValidationFailed("invalid artifact ids", details={"derived_from": {"invalid": [str(b) for b in bad]}})
+        raise ValidationFailed("invalid artifact ids",
+                               details={"derived_from": [f"invalid artifact id: {str(b)[:200]}" for b in bad]})

@@ -211,4 +211,4 @@ def check_labels(title=None, description=None, tags=None) -> None:
     problems = label_problems(title, description, tags)
     if problems:
         first = next(iter(problems))
-        raise ValidationFailed(f"{first} {problems[first]}", details=problems)
+        raise ValidationFailed(f"{first} {problems[first]}", details={k: [v] for k, v in problems.items()})

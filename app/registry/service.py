@@ -40,14 +40,14 @@ def require_match(record: ArtifactRecord, if_match: str | None) -> None:
         return
     current = etag_of(record)
     if not parse_etags(if_match).contains_raw(current):
-        raise PreconditionFailed("the artifact changed since it was read", details={"etag": current})
+        raise PreconditionFailed("the artifact changed since it was read", details={"If-Match": [f"the artifact's ETag is now {current}"]})
 
 
 def require_artifact(registry: ArtifactRepository, artifact_id: str, include_deleted: bool = True) -> ArtifactRecord:
     validate_artifact_id(artifact_id)
     record = registry.get(artifact_id)
     if record is None or (record.deleted_at is not None and not include_deleted):
-        raise NotFound(f"artifact not found: {artifact_id}", details={"id": artifact_id})
+        raise NotFound(f"artifact not found: {artifact_id}", details={"id": [f"no artifact {artifact_id}"]})
     return record
 
 
@@ -125,7 +125,7 @@ def restore_artifact(ctx: RegistryContext, artifact_id: str, if_match: str | Non
     def change(record: ArtifactRecord) -> ArtifactRecord:
         require_match(record, if_match)
         if record.metadata.get("missing"):
-            raise Conflict("the artifact's folder is missing from the data directory", details={"id": artifact_id})
+            raise Conflict("the artifact's folder is missing from the data directory", details={"id": ["its folder is missing"]})
         record.user_edits = {k: v for k, v in record.user_edits.items() if k != "deleted_at"}
         record.deleted_at = None
         return record.with_user_edits({})

@@ -60,25 +60,25 @@ def get_template(template_id: str) -> Template:
     try:
         return load_templates()[template_id]
     except KeyError:
-        raise NotFound(f"template not found: {template_id}", details={"id": template_id}) from None
+        raise NotFound(f"template not found: {template_id}", details={"id": [f"no template {template_id}"]}) from None
 
 
 def resolve_parameters(template: Template, given: dict) -> dict:
     """Defaults overlaid with the given values, each checked for name, type and range (400 naming it)."""
     if not isinstance(given, dict):
-        raise ValidationFailed("parameters must be an object", details={"parameters": "expected an object"})
+        raise ValidationFailed("parameters must be an object", details={"parameters": ["expected an object"]})
     definitions = {p["name"]: p for p in template.parameters}
     unknown = sorted(set(given) - set(definitions))
     if unknown:
         raise ValidationFailed(f"unknown parameter: {', '.join(unknown)}",
-                               details={name: "unknown parameter" for name in unknown})
+                               details={name: ["unknown parameter"] for name in unknown})
     errors = {}
     resolved = {}
     for name, definition in definitions.items():
         value = given.get(name, definition.get("default"))
         problem = _check(definition, value)
         if problem:
-            errors[name] = problem
+            errors[name] = [problem]
         resolved[name] = value
     if errors:
         raise ValidationFailed(f"invalid parameter: {', '.join(sorted(errors))}", details=errors)

@@ -47,11 +47,11 @@ def draft_from_upload(text: str) -> ModelDraft:
     """A plain FlowTime model or a `kind: Model` document, uploaded by a user."""
     doc = safe_load(text)
     if not isinstance(doc, dict):
-        raise ModelInvalid("the model must be a YAML mapping", details={"field": "body"})
+        raise ModelInvalid("the model must be a YAML mapping", details={"body": ["expected a YAML mapping"]})
     if doc.get("kind") == "Model":
         spec = doc.get("spec")
         if not isinstance(spec, dict):
-            raise ModelInvalid("a kind: Model document needs a spec mapping", details={"field": "spec"})
+            raise ModelInvalid("a kind: Model document needs a spec mapping", details={"spec": ["expected a mapping"]})
         meta, provenance = doc.get("metadata") or {}, doc.get("provenance") or {}
     else:
         spec, meta, provenance = doc, doc.get("metadata") or {}, doc.get("provenance") or {}
@@ -118,5 +118,5 @@ def read_model_spec(storage: Storage, key: str) -> str:
     doc = safe_load(storage.read_bytes(f"{key}/{MODEL_FILE}").decode("utf-8"))
     spec = doc.get("spec") if isinstance(doc, dict) else None
     if not isinstance(spec, dict):
-        raise ModelInvalid(f"{MODEL_FILE} has no spec", details={"field": "spec"})
+        raise ModelInvalid(f"{MODEL_FILE} has no spec", details={"spec": [f"missing from {MODEL_FILE}"]})
     return spec_text({"schemaVersion": doc.get("schemaVersion", 1), **spec})

@@ -43,11 +43,13 @@ def run_stored_model(ctx: RegistryContext, model_id: str, seed: int | None = Non
     """
     model = get_artifact(ctx, model_id)
     if model.type != "model":
-        raise BadRequest(f"{model_id} is a {model.type}, not a model", details={"model_id": "not a model"})
+        raise BadRequest(f"{model_id} is a {model.type}, not a model",
+                         details={"model_id": [f"a {model.type}, not a model"]})
     try:
         text = read_model_spec(ctx.storage, model.path)
     except NotFound as exc:
-        raise NotFound(f"model {model_id} has no model-artifact.yaml", details={"model_id": model_id}) from exc
+        raise NotFound(f"model {model_id} has no model-artifact.yaml",
+                       details={"model_id": ["the model has no model-artifact.yaml"]}) from exc
     provenance = {"modelId": model.id, "source": "flowtime-registry"}
     if model.template_id:
         provenance["templateId"] = model.template_id

@@ -45,16 +45,16 @@ def is_artifact_id(value) -> bool:
 def validate_artifact_id(artifact_id: str) -> str:
     """Return the id if it is a well-formed artifact id, else raise a 400."""
     if not is_artifact_id(artifact_id):
-        raise BadRequest("invalid artifact id", details={"id": "must match " + ARTIFACT_ID_PATTERN.pattern})
+        raise BadRequest("invalid artifact id", details={"id": ["must match " + ARTIFACT_ID_PATTERN.pattern]})
     return artifact_id
 
 
 def clean_key(raw: str, field: str = "path") -> str:
     """Validate a relative file key from a client and return it normalised ("a/b.csv")."""
     if not isinstance(raw, str) or raw == "":
-        raise BadRequest(f"{field} is required", details={field: "empty"})
+        raise BadRequest(f"{field} is required", details={field: ["empty"]})
     if len(raw) > MAX_KEY_LENGTH:
-        raise BadRequest(f"{field} is too long", details={field: f"at most {MAX_KEY_LENGTH} characters"})
+        raise BadRequest(f"{field} is too long", details={field: [f"at most {MAX_KEY_LENGTH} characters"]})
     for stage in _decodings(raw):
         _check_stage(stage, field)
     return raw.strip("/") if raw.endswith("/") else raw
@@ -78,14 +78,14 @@ def _decodings(raw: str) -> list[str]:
 
 def _check_stage(value: str, field: str) -> None:
     if _FORBIDDEN.search(value):
-        raise BadRequest(f"{field} contains forbidden characters", details={field: "forbidden character"})
+        raise BadRequest(f"{field} contains forbidden characters", details={field: ["forbidden character"]})
     if value.startswith(("/", "~")) or _DRIVE.match(value):
-        raise BadRequest(f"{field} must be relative", details={field: "absolute path"})
+        raise BadRequest(f"{field} must be relative", details={field: ["an absolute path"]})
     segments = value.rstrip("/").split("/")
     for segment in segments:
         if segment in ("", ".", ".."):
-            raise BadRequest(f"{field} contains an invalid segment", details={field: "traversal"})
+            raise BadRequest(f"{field} contains an invalid segment", details={field: ["an empty, . or .. segment"]})
         if segment.startswith(".") or segment.strip(". ") == "":
-            raise BadRequest(f"{field} refers to an internal file", details={field: "hidden name"})
+            raise BadRequest(f"{field} refers to an internal file", details={field: ["a hidden (dot) name"]})
         if len(segment.encode("utf-8")) > MAX_SEGMENT_LENGTH:
-            raise BadRequest(f"{field} has a segment that is too long", details={field: "segment too long"})
+            raise BadRequest(f"{field} has a segment that is too long", details={field: [f"a segment longer than {MAX_SEGMENT_LENGTH} bytes"]})

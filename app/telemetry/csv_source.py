@@ -108,8 +108,7 @@ class CsvSource:
         if ragged := _RAGGED.search(message):
             expected, found = int(ragged.group(1)), int(ragged.group(2))
             row = locate_row(self._opener, lambda record: len(record) != expected, offset + 1)
-            return bad_file(f"{at(row, None)}ragged row: expected {expected} fields, found {found}",
-                            row=row, expected=expected, found=found)
+            return bad_file(f"{at(row, None)}ragged row: expected {expected} fields, found {found}")
         if conversion := _CONVERSION.search(message):
             return self._conversion_error(conversion, offset)
         if "straddl" in message:
@@ -124,7 +123,7 @@ class CsvSource:
             head = handle.read(BLOCK_SIZE)
         if not head.strip():
             return bad_file("the file is empty")
-        return bad_file(f"the header line is longer than {BLOCK_SIZE // 1024} KB", row=0)
+        return bad_file(f"the header line is longer than {BLOCK_SIZE // 1024} KB")
 
     def _conversion_error(self, match: re.Match, offset: int) -> BadRequest:
         index, line, target, value = int(match.group(1)), match.group(2), match.group(3), match.group(4)
@@ -132,7 +131,7 @@ class CsvSource:
         row = locate_row(self._opener, lambda record: len(record) > index and record[index] == value, offset + 1)
         row = row if row is not None or line is None else int(line) - 1
         wanted = "an integer bin index" if target.startswith("int") else "a number"
-        return bad_file(f"{at(row, column)}{shorten(value)} is not {wanted}", row=row, column=column)
+        return bad_file(f"{at(row, column)}{shorten(value)} is not {wanted}")
 
 
 def _batches(reader) -> Iterator[pa.RecordBatch]:
@@ -153,7 +152,7 @@ def _require_numeric(first: pa.RecordBatch | None, columns: list[str]) -> None:
     """At least one value column must hold a number in the first block (else: no numeric column)."""
     if first is not None and first.num_rows and not any(_looks_numeric(first.column(name)) for name in columns):
         listed = ", ".join(columns[:5]) + (", ..." if len(columns) > 5 else "")
-        raise bad_file(f"no numeric column: {listed} hold text", column=columns[0])
+        raise bad_file(f"no numeric column: {listed} hold text")
 
 
 def locate_row(opener: Opener, predicate: Callable[[list[str]], bool], start: int = 1) -> int | None:

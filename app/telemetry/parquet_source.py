@@ -68,11 +68,11 @@ class ParquetSource:
         for name in self.layout.value_columns:
             kind = schema.field(name).type
             if not any(test(kind) for test in _NUMERIC):
-                raise bad_file(f"{at(None, name)}type {kind} is not numeric", column=name)
+                raise bad_file(f"{at(None, name)}type {kind} is not numeric")
         for name in (self.layout.measure_column, self.layout.component_column):
             kind = schema.field(name).type if name else None
             if name and not any(test(kind.value_type if pa.types.is_dictionary(kind) else kind) for test in _TEXT):
-                raise bad_file(f"{at(None, name)}type {kind} is not text", column=name)
+                raise bad_file(f"{at(None, name)}type {kind} is not text")
 
     def _logical_type(self, field: pa.Field) -> str:
         if field.name == self.layout.time_column:
@@ -126,7 +126,7 @@ def _check_text(batch: pa.RecordBatch, offset: int) -> None:
                 column.validate(full=True)
             except pa.ArrowInvalid:
                 raise bad_file(f"{at(None, name)}holds text that is not valid UTF-8 (rows {offset + 1} to "
-                               f"{offset + batch.num_rows})", column=name) from None
+                               f"{offset + batch.num_rows})") from None
 
 
 def _check_metadata(metadata: pq.FileMetaData) -> None:

@@ -12,10 +12,9 @@ MAX_KEY_LENGTH = 200
 BLOCK_SIZE = 512 * 1024  # pyarrow's CSV reader reads up to 32 blocks ahead: 16 MB at this size
 
 
-def bad_file(message: str, **details) -> BadRequest:
-    """A 400 for an unusable upload; `details` carries the reason plus row/column when known."""
-    extra = {name: value for name, value in details.items() if value is not None}
-    return BadRequest(message, details={"file": message, **extra})
+def bad_file(message: str) -> BadRequest:
+    """A 400 for an unusable upload; the message names the row, column or line when known (see `at`)."""
+    return BadRequest(message, details={"file": [message]})
 
 
 def at(row: int | None, column: str | None) -> str:

@@ -62,13 +62,12 @@ def check_names(names: list[str]) -> None:
     seen: dict[str, int] = {}
     for index, name in enumerate(names, start=1):
         if not name.strip():
-            raise bad_file(f"column {index} has no name", column_index=index)
+            raise bad_file(f"column {index} has no name")
         if len(name) > MAX_KEY_LENGTH:  # the name becomes a series id, like long-table keys
-            raise bad_file(f"column {index} has a name longer than {MAX_KEY_LENGTH} characters",
-                           column_index=index)
+            raise bad_file(f"column {index} has a name longer than {MAX_KEY_LENGTH} characters")
         folded = _fold(name)
         if folded in seen:
-            raise bad_file(f"duplicate column name '{name}' (columns {seen[folded]} and {index})", column=name)
+            raise bad_file(f"duplicate column name '{name}' (columns {seen[folded]} and {index})")
         seen[folded] = index
 
 
@@ -86,6 +85,6 @@ def detect_layout(names: list[str]) -> Layout:
         raise bad_file(f"more than one time column: {', '.join(times)}")
     values = [name for name in names if name != times[0]]
     if not values:
-        raise bad_file("no numeric column: the table holds only the time column", column=times[0])
+        raise bad_file("no numeric column: the table holds only the time column")
     is_series = sorted(_fold(name) for name in names) == ["t", "value"]
     return Layout("series" if is_series else "wide", times[0], values)

@@ -41,16 +41,16 @@ class _TextCheck:
 
     def feed(self, chunk: bytes, final: bool = False) -> None:
         if self._lines == 0 and chunk.startswith(UTF16_BOMS):
-            raise bad_file("the file is UTF-16 text; save the CSV as UTF-8", line=1)
+            raise bad_file("the file is UTF-16 text; save the CSV as UTF-8")
         nul = chunk.find(b"\x00")
         if nul >= 0:
-            raise bad_file("the file contains NUL bytes: it is binary or UTF-16, not UTF-8 CSV text",
-                           line=self._line_at(chunk, nul))
+            raise bad_file(f"the file contains NUL bytes (line {self._line_at(chunk, nul)}): it is binary or "
+                           "UTF-16, not UTF-8 CSV text")
         try:
             self._decoder.decode(chunk, final)
         except UnicodeDecodeError as exc:
             line = self._line_at(chunk, max(exc.start, 0))
-            raise bad_file(f"the file is not valid UTF-8 text (line {line})", line=line) from None
+            raise bad_file(f"the file is not valid UTF-8 text (line {line})") from None
         self._lines += chunk.count(b"\n")
 
     def _line_at(self, chunk: bytes, offset: int) -> int:
@@ -69,7 +69,8 @@ def _copy(stream: BinaryIO, out: BinaryIO, max_bytes: int) -> tuple[int, str]:
         if chunk:
             size += len(chunk)
             if size > max_bytes:
-                raise PayloadTooLarge(f"the upload is larger than {max_bytes} bytes", details={"max_bytes": max_bytes})
+                raise PayloadTooLarge(f"the upload is larger than {max_bytes} bytes",
+                                      details={"file": [f"larger than the {max_bytes}-byte limit"]})
             out.write(chunk)
         if fmt is None:
             head += chunk

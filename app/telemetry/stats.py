@@ -42,7 +42,7 @@ def check_finite(values: np.ndarray, offset: int, column: str) -> None:
     infinite = np.isinf(values)
     if infinite.any():
         row = offset + int(np.argmax(infinite)) + 1
-        raise bad_file(f"{at(row, column)}infinite value", row=row, column=column)
+        raise bad_file(f"{at(row, column)}infinite value")
 
 
 class SeriesStats:
@@ -104,4 +104,4 @@ def check_keys(keys: pa.Array, offset: int, column: str) -> None:
 def _refuse_where(mask: pa.Array, offset: int, column: str, problem: str) -> None:
     if pc.any(mask).as_py():
         row = offset + pc.index(mask, True).as_py() + 1
-        raise bad_file(f"{at(row, column)}{problem}", row=row, column=column)
+        raise bad_file(f"{at(row, column)}{problem}")

@@ -29,15 +29,14 @@ def time_kind(arrow_type: pa.DataType, column: str) -> str:
     if (pa.types.is_timestamp(arrow_type) or pa.types.is_date(arrow_type) or pa.types.is_string(arrow_type)
             or pa.types.is_large_string(arrow_type) or pa.types.is_null(arrow_type)):
         return "timestamp"
-    raise bad_file(f"{at(None, column)}type {arrow_type} is neither timestamps nor integer bin indices",
-                   column=column)
+    raise bad_file(f"{at(None, column)}type {arrow_type} is neither timestamps nor integer bin indices")
 
 
 def time_values(arr: pa.Array, kind: str, offset: int, column: str) -> np.ndarray:
     """The column as int64: bin indices, or epoch milliseconds (naive times are taken as UTC)."""
     if arr.null_count:
         row = offset + pc.index(pc.is_null(arr), True).as_py() + 1
-        raise bad_file(f"{at(row, column)}missing time", row=row, column=column)
+        raise bad_file(f"{at(row, column)}missing time")
     if kind == "index":
         return arr.cast(pa.int64()).to_numpy(zero_copy_only=False)
     if pa.types.is_dictionary(arr.type):
@@ -55,7 +54,7 @@ def _in_range(millis: np.ndarray, offset: int, column: str) -> np.ndarray:
     outside = (millis < MIN_MS) | (millis > MAX_MS)
     if outside.any():
         row = offset + int(np.argmax(outside)) + 1
-        raise bad_file(f"{at(row, column)}timestamp outside the years 1-9999", row=row, column=column)
+        raise bad_file(f"{at(row, column)}timestamp outside the years 1-9999")
     return millis
 
 
@@ -76,9 +75,9 @@ def _parse_slowly(texts: list[str], offset: int, column: str) -> np.ndarray:
         if parsed is None:
             row = offset + index + 1
             if not text.strip():
-                raise bad_file(f"{at(row, column)}missing time", row=row, column=column)
+                raise bad_file(f"{at(row, column)}missing time")
             raise bad_file(f"{at(row, column)}cannot parse {shorten(text)} as a timestamp "
-                           "(use ISO 8601, e.g. 2024-01-01T00:00:00Z)", row=row, column=column)
+                           "(use ISO 8601, e.g. 2024-01-01T00:00:00Z)")
         out[index] = (parsed - EPOCH) // MS
     return out
 

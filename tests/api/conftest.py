@@ -5,15 +5,27 @@ from __future__ import annotations
 import uuid
 
 import pytest
+from flask.testing import FlaskClient
 
 from app.registry.sync.rescan import bootstrap
 from tests.backends import fresh_database, upload_tree
 from tests.conftest import make_app
+from tests.helpers import assert_details_shape
 
 BACKENDS = ["sqlite-local", "postgres-local", "sqlite-s3", "postgres-s3"]
 # For contracts the artifact storage cannot change (query and body validation, filters, sorting, search text):
 # every database, on local storage.
 ON_EACH_DATABASE = pytest.mark.parametrize("backend", ["sqlite-local", "postgres-local"])
+
+
+class ShapeCheckingClient(FlaskClient):
+    """A test client that holds every JSON error of every API test to the one `details` shape."""
+
+    def open(self, *args, **kwargs):
+        response = super().open(*args, **kwargs)
+        if response.status_code >= 400 and response.is_json:
+            assert_details_shape(response.get_json(), f"{response.request.method} {response.request.path}")
+        return response
 
 
 @pytest.fixture(params=BACKENDS)
@@ -36,6 +48,7 @@ def app(backend, data_dir, request):
         upload_tree(client, bucket, "data", data_dir)
         overrides.update(storage_url=f"s3://{bucket}/data", s3_endpoint_url=request.getfixturevalue("s3_endpoint"))
     app = make_app(data_dir, **overrides)
+    app.test_client_class = ShapeCheckingClient
     bootstrap(app.extensions["flowtime"])  # what gunicorn's start-up does (S3 has no auto-discovery)
     yield app
     app.extensions["flowtime"].close()

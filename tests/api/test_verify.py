@@ -108,12 +108,12 @@ def test_what_cannot_be_verified_is_a_409_saying_why(client, artifact_id, reason
     assert response.status_code == 409
     body = response.json
     assert set(body) == ERROR_KEYS and body["code"] == "not_verifiable"
-    assert body["details"]["reason"] == reason and "cannot be verified" in body["error"]
+    assert body["details"]["reason"] == [reason] and "cannot be verified" in body["error"]
 
 
 def test_no_spec_is_a_409(client):
     response = verify(client, NO_SPEC)
-    assert response.status_code == 409 and response.json["details"]["reason"] == "no_spec"
+    assert response.status_code == 409 and response.json["details"]["reason"] == ["no_spec"]
 
 
 def test_unknown_is_404(client):

@@ -11,7 +11,7 @@ import pytest
 
 from app.registry.sync.rescan import bootstrap
 from tests.conftest import SAMPLE_DATA, make_app
-from tests.helpers import ERROR_KEYS
+from tests.helpers import ERROR_KEYS, assert_details_shape
 from tests.live import LiveServer
 
 
@@ -54,7 +54,8 @@ def assert_error_shape(status: int, body: bytes, where: str = "") -> dict:
         raise AssertionError(f"{where}: error body is not JSON: {body[:200]!r}") from exc
     assert isinstance(doc, dict) and set(doc) == ERROR_KEYS, f"{where}: error keys {sorted(doc)}"
     assert doc["status"] == status, f"{where}: status {doc['status']} != {status}"
-    assert isinstance(doc["details"], dict) and isinstance(doc["code"], str) and isinstance(doc["error"], str)
+    assert isinstance(doc["code"], str) and isinstance(doc["error"], str)
+    assert_details_shape(doc, where)
     assert isinstance(doc["request_id"], str) and doc["request_id"], f"{where}: no request id"
     return doc
 

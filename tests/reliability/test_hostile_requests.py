@@ -154,8 +154,8 @@ def test_an_overflowing_start_time_is_a_400(world, url, value):
     app, data = world
     before = artifact_folders(data)
     model = HELLO.replace(b"  binMinutes: 60\n", f"  binMinutes: 60\n  startTimeUtc: {value}\n".encode())
-    assert refused(app.test_client().post(url, data=model, content_type="text/plain"))["details"] == {
-        "field": "grid.startTimeUtc"}
+    body = refused(app.test_client().post(url, data=model, content_type="text/plain"))
+    assert body["details"] == {"grid.startTimeUtc": [body["error"]]}
     assert artifact_folders(data) == before
 
 

@@ -62,6 +62,13 @@ def test_documented_error_schema_is_the_real_error_shape(spec):
     assert "422" not in documented
 
 
+def test_documented_details_are_lists_of_messages(spec):
+    """`details` is declared as field -> a non-empty list of strings, the shape every error body has."""
+    details = spec["components"]["schemas"]["Error"]["properties"]["details"]
+    assert details["type"] == "object"
+    assert details["additionalProperties"] == {"type": "array", "items": {"type": "string"}, "minItems": 1}
+
+
 def document_error_schemas(document: dict) -> dict:
     found = {}
     components = document.get("components", {})

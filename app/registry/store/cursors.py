@@ -35,7 +35,7 @@ def decode_cursor(key: bytes, token: str, fingerprint: str, sort: str) -> tuple:
     try:
         payload = URLSafeSerializer(key, salt=SALT).loads(token or "")
     except (BadData, ValueError, TypeError, RecursionError) as exc:
-        raise BadRequest("invalid cursor", details={"cursor": "not a cursor this registry issued"}) from exc
+        raise BadRequest("invalid cursor", details={"cursor": ["not a cursor this registry issued"]}) from exc
     if not isinstance(payload, dict) or set(payload) not in ({"q", "v", "id"}, {"q", "v", "id", "n"}):
         raise _malformed("unexpected shape")
     depth = payload.get("n", 0)
@@ -43,7 +43,7 @@ def decode_cursor(key: bytes, token: str, fingerprint: str, sort: str) -> tuple:
         raise _malformed("the depth is not a row count")
     if payload["q"] != fingerprint:
         raise BadRequest(
-            "cursor does not belong to this query", details={"cursor": "issued for different filters or sort"}
+            "cursor does not belong to this query", details={"cursor": ["issued for different filters or sort"]}
         )
     if not isinstance(payload["id"], str):
         raise _malformed("the id is not a string")
@@ -74,4 +74,4 @@ def checked_value(sort: str, value):
 
 
 def _malformed(reason: str) -> BadRequest:
-    return BadRequest("invalid cursor", details={"cursor": reason})
+    return BadRequest("invalid cursor", details={"cursor": [reason]})

@@ -120,11 +120,11 @@ def list_artifacts(connection: Connection, search: SearchIndex, cache: SnapshotC
         return ListResult([], [], 0, None, facets={f: [] for f in query.facets} if query.facets else None,
                           generation=snapshot.generation)
     if query.effective_sort == "relevance" and match is None:
-        raise BadRequest("sort=relevance needs a search", details={"sort": "relevance requires search"})
+        raise BadRequest("sort=relevance needs a search", details={"sort": ["relevance requires search"]})
     if query.effective_sort == "relevance" and not query.cursor and query.offset > MAX_RELEVANCE_OFFSET:
         raise BadRequest(f"offset {query.offset} is beyond {MAX_RELEVANCE_OFFSET}, the deepest offset for "
                          "sort=relevance; page on with cursor (next_cursor)",
-                         details={"offset": f"at most {MAX_RELEVANCE_OFFSET} with sort=relevance; use cursor"})
+                         details={"offset": [f"at most {MAX_RELEVANCE_OFFSET} with sort=relevance; use cursor"]})
     after, depth = None, query.offset
     if query.cursor:
         *after, depth = decode_cursor(query, cursor_key)

@@ -33,7 +33,7 @@ def single_rescan(ctx: RegistryContext) -> Iterator[None]:
     with file_lock(ctx.config.data_dir / ".rescan.lock", blocking=False) as here, \
             ctx.db.named_lock(RESCAN_LOCK, blocking=False) as everywhere:
         if not (here and everywhere):
-            raise Conflict("a rescan is already running", details={"retry": "after the running rescan"})
+            raise Conflict("a rescan is already running", details={"retry": ["after the running rescan"]})
         yield
 
 

@@ -96,7 +96,7 @@ def test_missing_series_file_is_unreadable(storage, make_record, write_run):
     (folder / "series" / "a@A@DEFAULT.csv").unlink()
     with pytest.raises(ArtifactUnreadable, match="is missing") as info:
         load_run_series(storage, make_record("run_x"))
-    assert info.value.details["file"] == "series/a@A@DEFAULT.csv"
+    assert info.value.details == {"file": ["series file 'series/a@A@DEFAULT.csv' is missing"]}
 
 
 def test_bad_csv_is_unreadable(storage, make_record, write_run):

@@ -108,7 +108,7 @@ def test_too_many_nodes():
 
 def test_expr_too_long():
     error = invalid(model(nodes="  - id: a\n    kind: expr\n    expr: '" + "1+" * 1000 + "1'\n"), "too long")
-    assert error.details["node"] == "a"
+    assert error.details == {"nodes.a.expr": [error.message]}
 
 
 def test_pmf_expected_value():

@@ -126,26 +126,41 @@ export function notify(text) {
   notice.hidden = !text;
 }
 
-/** [["tags", "item 1: invalid tag"], ...] from a `details` object (nested lists and objects). */
+/** "tags.0" -> "tags item 1": a dotted `details` path in words. */
+export function readablePath(path) {
+  return String(path).split(".").map((part) => (/^\d+$/.test(part) ? `item ${Number(part) + 1}` : part)).join(" ");
+}
+
+/** [["tags item 1", "invalid tag"], ...] from a `details` object (field or dotted path -> messages). */
 export function flattenDetails(details, prefix = "") {
   const out = [];
   for (const [key, value] of Object.entries(details || {})) {
-    const name = prefix ? `${prefix} ${/^\d+$/.test(key) ? `item ${Number(key) + 1}` : key}` : key;
-    if (Array.isArray(value)) out.push([name, value.map(String).join(" ")]);
-    else if (value && typeof value === "object") out.push(...flattenDetails(value, name));
-    else out.push([name, String(value)]);
+    const path = prefix ? `${prefix}.${key}` : key;
+    if (Array.isArray(value)) out.push([readablePath(path), value.map(String).join(" ")]);
+    else if (value && typeof value === "object") out.push(...flattenDetails(value, path));
+    else out.push([readablePath(path), String(value)]);
   }
   return out;
 }
 
-/** Show `details` next to fields: errorFor(fieldName) -> <p class="field-error">; returns unplaced entries. */
+/** Show `details` next to fields: errorFor(fieldName) -> <p class="field-error">; returns unplaced entries.
+ *  A dotted path ("tags.0") goes to its field's element ("tags") as "item 1: ..." when it has none itself. */
 export function showFieldErrors(details, errorFor) {
-  const unplaced = [];
+  const grouped = new Map();
   for (const [key, value] of Object.entries(details || {})) {
-    const target = errorFor(key);
     const text = Array.isArray(value) || typeof value !== "object" || value === null
       ? (Array.isArray(value) ? value.join(" ") : String(value))
       : flattenDetails(value, "").map(([k, v]) => `${k.trim()}: ${v}`).join("; ");
+    const [field, ...rest] = String(key).split(".");
+    const whole = errorFor(key);
+    const place = whole || !rest.length ? key : field;
+    const line = place === key ? text : `${readablePath(rest.join("."))}: ${text}`;
+    grouped.set(place, [...(grouped.get(place) || []), line]);
+  }
+  const unplaced = [];
+  for (const [key, lines] of grouped) {
+    const target = errorFor(key);
+    const text = lines.join("; ");
     if (target) {
       target.textContent = text;
       target.hidden = false;

@@ -102,12 +102,14 @@ async function save(event) {
     if (err.status === 412) {
       showError("Someone else changed this artifact since you opened it. Reload the page to see their changes, then edit again.");
     } else {
-      const details = { ...(err.details || {}) };
-      if (details.tags && typeof details.tags === "object" && !Array.isArray(details.tags)) {
-        // {"1": ["invalid tag"]} -> which tag, in words
-        details.tags = Object.entries(details.tags)
-          .map(([i, msg]) => `“${body.tags[Number(i)] ?? `item ${Number(i) + 1}`}”: ${[].concat(msg).join(" ")}`).join("; ");
+      const details = {};
+      const tagged = [];
+      for (const [key, msg] of Object.entries(err.details || {})) {
+        const item = /^tags\.(\d+)$/.exec(key); // {"tags.1": ["invalid tag"]} -> which tag, in words
+        if (item) tagged.push(`“${body.tags?.[Number(item[1])] ?? `item ${Number(item[1]) + 1}`}”: ${[].concat(msg).join(" ")}`);
+        else details[key] = msg;
       }
+      if (tagged.length) details.tags = [...[].concat(details.tags || []), tagged.join("; ")];
       const unplaced = showFieldErrors(details, (key) => document.getElementById(`edit-${key}-error`));
       showError(unplaced.length || !Object.keys(err.details || {}).length ? err : `${err.message}. See the highlighted fields.`, "Saving");
     }
