@@ -12,6 +12,7 @@ from sqlalchemy import Connection, exists, false, func, select, union
 
 from app.errors import BadRequest
 from app.registry.records import record_from_json
+from app.registry.store.best_matches import best_matches
 from app.registry.store.cache import SnapshotCache
 from app.registry.store.pages import (
     SORT_COLUMNS,
@@ -23,16 +24,13 @@ from app.registry.store.pages import (
 )
 from app.registry.store.quick_counts import counted_facet, counted_total
 from app.registry.store.repository import ArtifactRepository
-from app.registry.store.search import SearchIndex, SearchMatch
+from app.registry.store.search import SearchIndex
 from app.registry.store.series import SeriesFilter, filter_condition, parse_sort, sort_key
 from app.registry.store.tables import artifact_tags, artifacts, relationships
 
 FACET_LIMIT = 50
 # Relevance pages by offset go this deep at most (a 400 beyond; cursors page on without a limit).
 MAX_RELEVANCE_OFFSET = 10_000
-# The largest ranked window fetched from the full-text index and cached; a page it cannot
-# settle exactly (ties at its edge, a deep offset or cursor) is read by the (rank, id) keyset walk instead.
-MAX_WINDOW = 1024
 # From this many matches on, tag and series filters walk the sort index instead of collecting and sorting rows.
 COMMON_TAG_ROWS = 1000
 # Totals the kept counts cannot answer are counted exactly up to this many matches, then reported as a
@@ -134,7 +132,8 @@ def list_artifacts(connection: Connection, search: SearchIndex, cache: SnapshotC
     total, total_exact = cache.get(snapshot, ("total", query.filter_key()), lambda: _total(connection, query, conditions))
     snippets = keys = None
     if query.effective_sort == "relevance" and query.effective_order == "desc":
-        keys, snippets = _best_matches(connection, search, match, query, filters, cache.bound(snapshot), after, depth)
+        keys, snippets = best_matches(connection, search, match, (query.limit, query.offset), filters,
+                                      cache.bound(snapshot), after, depth)
     if keys is None:
         ranked = search.ranked(match) if query.effective_sort == "relevance" else None
         if (query.tags or query.series) and total >= COMMON_TAG_ROWS:
@@ -169,56 +168,6 @@ def _total(connection: Connection, query: ListQuery, conditions: list) -> tuple[
     if counted is not None:
         return counted, True
     return count_matches(connection, query, conditions, EXACT_TOTAL_UP_TO)
-
-
-def _best_matches(connection: Connection, search: SearchIndex, match: SearchMatch, query: ListQuery, filters: list,
-                  cached, after: tuple | None, depth: int):
-    """Best-first page of a search from one bounded window ranked inside the index (snippets where it has them), then
-    filtered; (None, None) when that window cannot settle the page exactly in (rank, id) order."""
-    need = query.limit + 1 + (0 if after is not None else query.offset)
-    window = max(2 * (query.limit + 1 + depth), 64)  # a cursor page reaches as deep as the rows before it
-    if window > MAX_WINDOW:
-        return None, None
-    # The index ranks every match whatever the window, so a window too small for the filters or cut inside
-    # a run of tied ranks is retried once at the largest size before the page falls back to the keyset walk.
-    found = _window_page(connection, search, match, query, filters, cached, after, need, window)
-    if found[0] is None and window < MAX_WINDOW:
-        found = _window_page(connection, search, match, query, filters, cached, after, need, MAX_WINDOW)
-    return found
-
-
-def _window_page(connection: Connection, search: SearchIndex, match: SearchMatch, query: ListQuery, filters: list,
-                 cached, after: tuple | None, need: int, window: int):
-    top = cached(("top", match, window), lambda: search.top(connection, match, window))
-    rows: list[tuple] = []
-    examined, chunk = 0, max(2 * need, 64)
-    while True:  # the window's rows in rank order, a growing chunk at a time, until the page is settled
-        rows += _allowed(connection, top[examined:examined + chunk], filters)
-        examined, chunk = examined + chunk, chunk * 2
-        ordered = sorted(rows)
-        if after is not None:
-            ordered = [r for r in ordered if (r[0], r[1]) > (after[0], after[1])]
-        # Every match ranked strictly better than the first one not looked at is in `ordered`; at that edge,
-        # ties may continue (their order is by id, which the index does not give).
-        edge = top[examined][1] if examined < len(top) else top[-1][1] if len(top) == window else None
-        if edge is None or (len(ordered) >= need and ordered[need - 1][0] < edge):
-            break
-        if examined >= len(top):
-            return None, None
-    page = ordered if after is not None else ordered[query.offset:]
-    page = page[: query.limit + 1]
-    return [PageKey(seq, artifact_id, rank) for rank, artifact_id, seq, _ in page], {r[2]: r[3] for r in page}
-
-
-def _allowed(connection: Connection, part: list, filters: list) -> list[tuple]:
-    """(rank, id, seq, snippet) of the window rows that pass the filters."""
-    if not part:
-        return []
-    # NOT INDEXED: the rows by rowid; SQLite would otherwise walk a filter's index (all the runs, say).
-    allowed = dict(connection.execute(
-        select(artifacts.c.seq, artifacts.c.id).with_hint(artifacts, "NOT INDEXED", "sqlite")
-        .where(artifacts.c.seq.in_([t[0] for t in part]), *filters)).all())
-    return [(rank, allowed[seq], seq, snippet) for seq, rank, snippet in part if seq in allowed]
 
 
 def filter_conditions(query: ListQuery, walk_tags: bool = False) -> list:

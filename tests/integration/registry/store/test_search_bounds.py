@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import text
 
 from app.registry.records import ArtifactRecord
-from app.registry.store import listing
+from app.registry.store import best_matches, listing
 from app.registry.store.cache import SnapshotCache, approx_size
 from app.registry.store.search.sqlite_fts5 import BM25_WEIGHTS
 from tests.conftest import make_app
@@ -71,7 +71,7 @@ def test_cursor_walk_over_ties_is_exact_with_bounded_windows(world, windows):
         if not cursor:
             break
     assert seen == _expected(ctx) and len(seen) == TIED + 3
-    assert windows and max(windows) <= listing.MAX_WINDOW, windows
+    assert windows and max(windows) <= best_matches.MAX_WINDOW, windows
 
 
 @pytest.mark.parametrize("offset", [0, 1, 3, 199, 2500, TIED - 5, TIED + 10, listing.MAX_RELEVANCE_OFFSET])
@@ -81,7 +81,7 @@ def test_offset_pages_over_ties_are_exact(world, windows, offset):
                                                                  "offset": offset}).json
     assert [a["id"] for a in body["artifacts"]] == _expected(ctx)[offset:offset + 20]
     assert body["total"] == TIED + 3
-    assert all(size <= listing.MAX_WINDOW for size in windows), windows
+    assert all(size <= best_matches.MAX_WINDOW for size in windows), windows
 
 
 @pytest.mark.parametrize("offset", [listing.MAX_RELEVANCE_OFFSET + 1, 10**9])
