@@ -28,12 +28,14 @@ RUN apt-get update && apt-get install -y --no-install-recommends python3 python3
     && rm -rf /var/lib/apt/lists/* \
     && useradd --system --uid 10001 --home-dir /data --shell /usr/sbin/nologin flowtime \
     && mkdir -p /data && chown flowtime /data
-# The dependencies first (pinned by constraints.txt), in a layer that changes only with them.
+# The dependencies first (pinned by constraints.txt; both scale-out back-ends included), in a layer that
+# changes only with them.
 COPY pyproject.toml constraints.txt /deps/
 RUN --mount=type=secret,id=pip-ca,required=false \
     if [ -s /run/secrets/pip-ca ]; then export PIP_CERT=/run/secrets/pip-ca; fi \
     && python3 -m venv /opt/flowtime \
-    && python3 -c "import tomllib; print(*tomllib.load(open('/deps/pyproject.toml', 'rb'))['project']['dependencies'], sep='\n')" \
+    && python3 -c "import tomllib; p = tomllib.load(open('/deps/pyproject.toml', 'rb'))['project']; \
+print(*p['dependencies'], *p['optional-dependencies']['postgres'], *p['optional-dependencies']['s3'], sep='\n')" \
        > /deps/requirements.txt \
     && /opt/flowtime/bin/pip install --quiet --no-cache-dir -c /deps/constraints.txt -r /deps/requirements.txt \
     && rm -rf /deps

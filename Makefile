@@ -55,6 +55,7 @@ test-all: install
 	scripts/install-browser.sh
 	scripts/install-postgres.sh
 	scripts/install-nginx.sh
+	scripts/install-containers.sh
 	FLOWTIME_E2E_REQUIRED=1 FLOWTIME_BACKENDS_REQUIRED=1 $(MAKE) test
 
 lint: install
