@@ -45,6 +45,8 @@ CREATE TRIGGER artifacts_au AFTER UPDATE ON artifacts BEGIN
   VALUES (new.rowid, new.title, new.description, new.tags_text);
 END;
 """
+# what a run of hello.yaml stores: 8 bins served at 8 per bin
+SERVED_SUMMARY = json.dumps({"served": {"points": 8, "min": 8, "max": 8, "mean": 8, "sum": 64, "last": 8}})
 INDEXES = ("CREATE INDEX idx_artifacts_created ON artifacts (created)",
            "CREATE INDEX idx_artifacts_type ON artifacts (type)",
            "CREATE INDEX idx_artifacts_source ON artifacts (source)")
@@ -147,9 +149,9 @@ class SqliteWriter:
                                    write.artifact_id))
                 return write.artifact_id
             artifact_id = f"run_bench_{write.seed}"
-            self.conn.execute("INSERT OR REPLACE INTO artifacts VALUES (?, 'run', ?, ?, 'engine', ?, ?, ?, ?, ?, ?)",
+            self.conn.execute("INSERT OR REPLACE INTO artifacts VALUES (?, 'run', ?, ?, 'engine', ?, ?, ?, ?, ?, ?, ?)",
                               (artifact_id, f"Run hello (seed {write.seed})", "FlowTime engine run of hello.yaml",
-                               '["engine"]', "engine", now_iso, now_iso, 4096, artifact_id))
+                               '["engine"]', "engine", now_iso, now_iso, 4096, artifact_id, SERVED_SUMMARY))
             return artifact_id
 
     def close(self) -> None:
