@@ -35,7 +35,7 @@ MAX_RELEVANCE_OFFSET = 10_000
 COMMON_TAG_ROWS = 1000
 # Totals the kept counts cannot answer are counted exactly up to this many matches, then reported as a
 # lower bound (`total_exact: false`).
-EXACT_TOTAL_UP_TO = 10_000
+EXACT_TOTAL_UP_TO = 1_000
 
 
 @dataclass

@@ -162,9 +162,11 @@ async function load() {
 function render(page) {
   const start = (state.page - 1) * Number(state.limit);
   const range = $("#range");
+  // Past the registry's exact-count bound the total is a lower bound (total_exact: false): "1,000+".
+  const total = page.total_exact === false ? `${formatCount(page.total)}+` : formatCount(page.total);
   if (page.total === 0) range.textContent = "No artifacts match.";
-  else if (page.count === 0) range.textContent = `No more results (${formatCount(page.total)} in all).`;
-  else range.textContent = `${formatCount(start + 1)}–${formatCount(start + page.count)} of ${formatCount(page.total)}`;
+  else if (page.count === 0) range.textContent = `No more results (${total} in all).`;
+  else range.textContent = `${formatCount(start + 1)}–${formatCount(start + page.count)} of ${total}`;
   lastPage = page;
   $("#live").hidden = true;
   const results = clear($("#results"));
@@ -176,12 +178,14 @@ function render(page) {
   $("#next").dataset.cursor = page.next_cursor || "";
   $("#prev").disabled = state.page <= 1;
   $("#first").disabled = state.page <= 1;
-  const pages = Math.max(1, Math.ceil(page.total / Number(state.limit)));
-  $("#last").disabled = state.page >= pages;
+  const known = page.total_exact !== false;  // the last page is known only with an exact total
+  const pages = Math.max(1, Math.ceil(page.total / Number(state.limit)), known ? 0 : state.page);
+  $("#last").disabled = !known || state.page >= pages;
   $("#last").dataset.page = String(pages);
-  $("#page-count").textContent = `of ${formatCount(pages)}`;
+  $("#page-count").textContent = `of ${formatCount(pages)}${known ? "" : "+"}`;
   const jump = $("#page-jump");
-  jump.max = String(pages);
+  if (known) jump.max = String(pages);
+  else jump.removeAttribute("max");
   if (document.activeElement !== jump) jump.value = String(state.page);
   renderFacets(page.facets || {});
 }
