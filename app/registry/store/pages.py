@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from sqlalchemy import Connection, and_, false, func, literal, or_, select, true, tuple_, union_all
+from sqlalchemy import Connection, and_, exists, false, func, literal, or_, select, true, tuple_, union_all
 
 from app.registry.store import cursors
 from app.registry.store.tables import artifacts
@@ -40,20 +40,30 @@ def spans_retired(query) -> bool:
     return query.include_deleted or query.include_archived
 
 
-def count_matches(connection: Connection, query, conditions: list, up_to: int) -> tuple[int, bool]:
+def count_matches(connection: Connection, query, conditions: list, up_to: int, driver=None) -> tuple[int, bool]:
     """(number of rows matching the conditions, exact): counted over the partial indexes, up to `up_to`.
 
     Beyond `up_to` the count stops and the result is the lower bound `up_to` (not exact), as
     Elasticsearch's `track_total_hits` does: counting every match of a common word costs more than the page.
+    A `driver` (table, WHERE) is walked first, each of its rows probing its artifact by rowid: a range over an
+    index stops after `up_to` matches, where `seq IN (range)` would collect the whole range first.
     """
     parts = [[*conditions, LIVE], [*conditions, RETIRED]] if spans_retired(query) else [conditions]
     total = 0
     for where in parts:
-        bounded = select(literal(1)).select_from(artifacts).where(*where).limit(up_to + 1 - total).subquery()
+        bounded = _matches(where, driver).limit(up_to + 1 - total).subquery()
         total += connection.execute(select(func.count()).select_from(bounded)).scalar_one()
         if total > up_to:
             return up_to, False
     return total, True
+
+
+def _matches(where: list, driver=None):
+    if driver is None:
+        return select(literal(1)).select_from(artifacts).where(*where)
+    table, ranged = driver
+    return select(literal(1)).select_from(table).where(*ranged, exists().where(artifacts.c.seq == table.c.artifact_seq,
+                                                                               *where))
 
 
 def page_keys(connection: Connection, query, conditions: list, key, descending: bool, ranked=None,

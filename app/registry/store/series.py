@@ -3,7 +3,8 @@
 A filter matching few artifacts is `seq IN (SELECT artifact_seq FROM artifact_series_stats WHERE node = ? AND
 stat = ? AND value <op> ?)`: a range over the (node, stat, value, artifact_seq) primary key. One matching many
 (as for common tags) is a correlated EXISTS probing (artifact_seq, node, stat, value) while the sort index is
-walked, so a page stops after its rows instead of collecting every match first.
+walked, so a page stops after its rows instead of collecting every match first. A bounded total drives from
+one filter's range and probes each artifact by rowid, so it stops after the bound too (`stats_range`).
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import math
 import re
 from typing import NamedTuple
 
-from sqlalchemy import Connection, delete, exists, select
+from sqlalchemy import Connection, delete, exists, func, literal, select
 
 from app.registry.store.tables import artifact_series_stats, artifacts
 
@@ -101,6 +102,19 @@ def filter_condition(item: SeriesFilter, walk: bool = False):
     if walk:
         return exists().where(s.artifact_seq == artifacts.c.seq, *where)
     return artifacts.c.seq.in_(select(s.artifact_seq).where(*where))
+
+
+def stats_range(item: SeriesFilter):
+    """(the stats table aliased, the WHERE of one filter's range over it): rows a bounded count can drive from."""
+    s = artifact_series_stats.alias("series_range")
+    return s, (s.c.node == item.node, s.c.stat == item.stat, _compare(s.c.value, item.op, item.value))
+
+
+def range_at_least(connection: Connection, item: SeriesFilter, rows: int) -> bool:
+    """True when at least `rows` stats rows match the filter (counted over its index range, stopping there)."""
+    table, where = stats_range(item)
+    bounded = select(literal(1)).select_from(table).where(*where).limit(rows).subquery()
+    return connection.execute(select(func.count()).select_from(bounded)).scalar_one() >= rows
 
 
 def sort_key(node: str, stat: str):
