@@ -25,7 +25,14 @@ from app.registry.store.pages import (
 from app.registry.store.quick_counts import counted_facet, counted_total
 from app.registry.store.repository import ArtifactRepository
 from app.registry.store.search import SearchIndex
-from app.registry.store.series import SeriesFilter, filter_condition, parse_sort, range_at_least, sort_key, stats_range
+from app.registry.store.series import (
+    SeriesFilter,
+    filter_condition,
+    parse_sort,
+    range_at_least,
+    sort_key,
+    stats_range,
+)
 from app.registry.store.tables import artifact_tags, artifacts, relationships
 
 FACET_LIMIT = 50
