@@ -68,7 +68,7 @@ def list_body(result, query: ListQuery) -> str:
     tail = {"total": result.total, "total_exact": result.total_exact, "count": len(items), "limit": query.limit,
             "offset": query.offset, "next_cursor": result.next_cursor}
     if result.facets is not None:
-        tail["facets"] = result.facets
+        tail.update(facets=result.facets, facets_exact=result.facets_sample is None, facets_sample=result.facets_sample)
     return '{"artifacts": [' + ", ".join(items) + "], " + json.dumps(tail, ensure_ascii=False)[1:]
 
 

@@ -163,12 +163,17 @@ class ArtifactListSchema(Schema):
     total = fields.Integer(metadata={"description": "Matches in all (a lower bound when total_exact is false)"})
     total_exact = fields.Boolean(metadata={
         "description": "False when total is a lower bound: a search (or a filter the kept counts cannot answer) "
-                       "matched more than 10,000 artifacts and counting stopped there"})
+                       "matched more than 1,000 artifacts and counting stopped there"})
     count = fields.Integer()
     limit = fields.Integer()
     offset = fields.Integer()
     next_cursor = fields.String(allow_none=True)
     facets = fields.Dict(keys=fields.String(), values=fields.List(fields.Nested(FacetValueSchema)))
+    facets_exact = fields.Boolean(metadata={
+        "description": "With facets: false when the counts the kept counters cannot answer cover only the "
+                       "newest facets_sample matches (more matched than total_exact covers)"})
+    facets_sample = fields.Integer(allow_none=True, metadata={
+        "description": "How many matches (the newest) the facet counts cover when facets_exact is false"})
 
 
 class FileListSchema(Schema):

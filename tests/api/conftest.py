@@ -37,7 +37,8 @@ def backend(request) -> str:
 def app(backend, data_dir, request):
     """A migrated app on the chosen back-end, over whatever the test put into `data_dir`."""
     database, storage = backend.split("-")
-    overrides, cleanups = {}, []
+    marker = request.node.get_closest_marker("app_settings")
+    overrides, cleanups = dict(marker.kwargs) if marker else {}, []
     if database == "postgres":
         overrides["database_url"], drop = fresh_database(request.getfixturevalue("postgres_url"))
         cleanups.append(drop)

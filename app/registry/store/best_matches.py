@@ -14,14 +14,20 @@ MAX_WINDOW = 1024
 
 
 def best_matches(connection: Connection, search: SearchIndex, match: SearchMatch, page: tuple[int, int],
-                 filters: list, cached, after: tuple | None, depth: int):
+                 filters: list, cached, after: tuple | None, depth: int, narrowed: bool = False):
     """Best-first page of a search from one bounded window ranked inside the index (snippets where it has them),
-    then filtered; (None, None) when that window cannot settle the page exactly in (rank, id) order."""
+    then filtered; (None, None) when that window cannot settle the page exactly in (rank, id) order.
+
+    `narrowed` (a filter beyond the deleted/archived states) starts at the largest window: a type or tag keeps
+    a fraction of the matches, and the index ranks every match whatever the window, so one pass costs less
+    than a small window and a retry."""
     limit, offset = page
     need = limit + 1 + (0 if after is not None else offset)
     window = max(2 * (limit + 1 + depth), 64)  # a cursor page reaches as deep as the rows before it
     if window > MAX_WINDOW:
         return None, None
+    if narrowed:
+        window = MAX_WINDOW
     # The index ranks every match whatever the window, so a window too small for the filters or cut inside
     # a run of tied ranks is retried once at the largest size before the page falls back to the keyset walk.
     found = _window_page(connection, search, match, page, filters, cached, after, need, window)

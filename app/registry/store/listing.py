@@ -8,21 +8,23 @@ from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime
 from functools import partial
 
-from sqlalchemy import Connection, exists, false, func, select, union
+from sqlalchemy import Connection, exists, false, select, union
 
 from app.errors import BadRequest
 from app.registry.records import record_from_json
 from app.registry.store.best_matches import best_matches
 from app.registry.store.cache import SnapshotCache
+from app.registry.store.facets import facet_counts, newest_matches
 from app.registry.store.pages import (
     SORT_COLUMNS,
+    CountDriver,
     PageKey,
     count_matches,
     decode_cursor,
     next_cursor,
     page_keys,
 )
-from app.registry.store.quick_counts import counted_facet, counted_total
+from app.registry.store.quick_counts import counted_total
 from app.registry.store.repository import ArtifactRepository
 from app.registry.store.search import SearchIndex
 from app.registry.store.series import (
@@ -35,7 +37,6 @@ from app.registry.store.series import (
 )
 from app.registry.store.tables import artifact_tags, artifacts, relationships
 
-FACET_LIMIT = 50
 # Relevance pages by offset go this deep at most (a 400 beyond; cursors page on without a limit).
 MAX_RELEVANCE_OFFSET = 10_000
 # From this many matches on, tag and series filters walk the sort index instead of collecting and sorting rows.
@@ -112,6 +113,7 @@ class ListResult:
     snippets: dict[str, str] = field(default_factory=dict)
     facets: dict[str, list[dict]] | None = None
     generation: int = 0  # the registry generation the page reflects (follow on with GET /v1/changes?since=)
+    facets_sample: int | None = None  # facet counts cover only this many (the newest) matches; None: all
 
     @property
     def records(self) -> list:
@@ -139,11 +141,13 @@ def list_artifacts(connection: Connection, search: SearchIndex, cache: SnapshotC
         after = tuple(after)
     filters = filter_conditions(query)
     conditions = [*filters, artifacts.c.seq.in_(search.matching(match))] if match else filters
-    total, total_exact = cache.get(snapshot, ("total", query.filter_key()), lambda: _total(connection, query, conditions))
+    words = search.count_driver(match) if match else None
+    total, total_exact = cache.get(snapshot, ("total", query.filter_key()),
+                                   lambda: _total(connection, query, filters, conditions, words, match))
     snippets = keys = None
     if query.effective_sort == "relevance" and query.effective_order == "desc":
         keys, snippets = best_matches(connection, search, match, (query.limit, query.offset), filters,
-                                      cache.bound(snapshot), after, depth)
+                                      cache.bound(snapshot), after, depth, _narrows(query, filters))
     if keys is None:
         ranked = search.ranked(match) if query.effective_sort == "relevance" else None
         if (query.tags or query.series) and total >= COMMON_TAG_ROWS:
@@ -170,16 +174,23 @@ def list_artifacts(connection: Connection, search: SearchIndex, cache: SnapshotC
         result.snippets = {k.id: snippets.get(k.seq, "") for k in keys}
     if query.facets:
         facet_key = ("facets", query.filter_key(), tuple(query.facets))
-        result.facets = cache.get(snapshot, facet_key, lambda: facet_counts(connection, query, conditions))
+        sample = None if total_exact else partial(newest_matches, connection, filters, conditions, words)
+        result.facets, result.facets_sample = cache.get(
+            snapshot, facet_key, lambda: facet_counts(connection, query, conditions, sample))
     return result
 
 
-def _total(connection: Connection, query: ListQuery, conditions: list) -> tuple[int, bool]:
+def _total(connection: Connection, query: ListQuery, filters: list, conditions: list, words: CountDriver | None,
+           match) -> tuple[int, bool]:
     """(total, exact): from the kept counts when they answer the query, else counted up to the bound."""
     counted = counted_total(connection, query)
     if counted is not None:
         return counted, True
-    if query.series and not query.search:  # drive from one series range (the other filters probe per row)
+    if words is not None:  # the word matches are all of them, or a subset that may reach the bound alone
+        total, exact = count_matches(connection, query, filters, EXACT_TOTAL_UP_TO, driver=words)
+        if not exact or match.infix is None:
+            return total, exact
+    elif query.series:  # drive from one series range (the other filters probe per row)
         first, *others = query.series
         rest = filter_conditions(replace(query, series=others))
         return count_matches(connection, query, rest, EXACT_TOTAL_UP_TO, driver=stats_range(first))
@@ -231,6 +242,12 @@ def filter_conditions(query: ListQuery, walk_tags: bool = False, walk_series: bo
     return conditions
 
 
+def _narrows(query: ListQuery, filters: list) -> bool:
+    """True when the filters hold more than the deleted/archived states (they keep a fraction of the matches)."""
+    states = ListQuery(include_deleted=query.include_deleted, include_archived=query.include_archived)
+    return len(filters) > len(filter_conditions(states))
+
+
 def _tag_conditions(query: ListQuery, walk: bool) -> list:
     if not query.tags:
         return []
@@ -254,28 +271,3 @@ def _sort_key(query: ListQuery, ranked):
     if series_sort:
         return sort_key(*series_sort)[0], query.effective_order == "desc"
     return SORT_COLUMNS[query.effective_sort], query.effective_order == "desc"
-
-
-def facet_counts(connection: Connection, query: ListQuery, conditions: list) -> dict:
-    """Counts per value of each requested facet, under the current filters (from the kept counts when they can)."""
-    facets = {}
-    for name in query.facets:
-        quick = counted_facet(connection, query, name)
-        if quick is not None:
-            top = sorted(quick.items(), key=lambda item: (-item[1], item[0]))[:FACET_LIMIT]
-            facets[name] = [{"value": value, "count": n} for value, n in top]
-            continue
-        if name == "tags":
-            statement = (
-                select(artifact_tags.c.tag.label("value"), func.count().label("n"))
-                .select_from(artifact_tags)
-                .join(artifacts, artifacts.c.seq == artifact_tags.c.artifact_seq)
-                .where(*conditions)
-                .group_by(artifact_tags.c.tag)
-            )
-        else:
-            col = artifacts.c[name]
-            statement = select(col.label("value"), func.count().label("n")).where(*conditions).group_by(col)
-        statement = statement.order_by(func.count().desc(), "value").limit(FACET_LIMIT)
-        facets[name] = [{"value": r.value, "count": r.n} for r in connection.execute(statement)]
-    return facets

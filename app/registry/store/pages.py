@@ -27,6 +27,14 @@ LIVE = and_(artifacts.c.deleted_at.is_(None), artifacts.c.archived == false())
 RETIRED = or_(artifacts.c.deleted_at.is_not(None), artifacts.c.archived == true())
 
 
+class CountDriver(NamedTuple):
+    """Rows a bounded count walks first, each probing its artifact by rowid: `seq` is their artifact's seq."""
+
+    table: object
+    seq: object
+    where: tuple
+
+
 class PageKey(NamedTuple):
     """One row of a page: where it is, its id and the value it is sorted by."""
 
@@ -40,13 +48,14 @@ def spans_retired(query) -> bool:
     return query.include_deleted or query.include_archived
 
 
-def count_matches(connection: Connection, query, conditions: list, up_to: int, driver=None) -> tuple[int, bool]:
+def count_matches(connection: Connection, query, conditions: list, up_to: int,
+                  driver: CountDriver | None = None) -> tuple[int, bool]:
     """(number of rows matching the conditions, exact): counted over the partial indexes, up to `up_to`.
 
     Beyond `up_to` the count stops and the result is the lower bound `up_to` (not exact), as
     Elasticsearch's `track_total_hits` does: counting every match of a common word costs more than the page.
-    A `driver` (table, WHERE) is walked first, each of its rows probing its artifact by rowid: a range over an
-    index stops after `up_to` matches, where `seq IN (range)` would collect the whole range first.
+    A `driver` is walked first, each of its rows probing its artifact by rowid: a range over an index (or a
+    full-text match) stops after `up_to` matches, where `seq IN (range)` would collect the whole range first.
     """
     parts = [[*conditions, LIVE], [*conditions, RETIRED]] if spans_retired(query) else [conditions]
     total = 0
@@ -58,12 +67,11 @@ def count_matches(connection: Connection, query, conditions: list, up_to: int, d
     return total, True
 
 
-def _matches(where: list, driver=None):
+def _matches(where: list, driver: CountDriver | None = None):
     if driver is None:
         return select(literal(1)).select_from(artifacts).where(*where)
-    table, ranged = driver
-    return select(literal(1)).select_from(table).where(*ranged, exists().where(artifacts.c.seq == table.c.artifact_seq,
-                                                                               *where))
+    probe = exists().where(artifacts.c.seq == driver.seq, *where)
+    return select(literal(1)).select_from(driver.table).where(*driver.where, probe)
 
 
 def page_keys(connection: Connection, query, conditions: list, key, descending: bool, ranked=None,

@@ -15,6 +15,7 @@ from typing import NamedTuple
 
 from sqlalchemy import Connection, delete, exists, func, literal, select
 
+from app.registry.store.pages import CountDriver
 from app.registry.store.tables import artifact_series_stats, artifacts
 
 STATS = ("points", "min", "max", "mean", "sum", "last")
@@ -104,16 +105,17 @@ def filter_condition(item: SeriesFilter, walk: bool = False):
     return artifacts.c.seq.in_(select(s.artifact_seq).where(*where))
 
 
-def stats_range(item: SeriesFilter):
-    """(the stats table aliased, the WHERE of one filter's range over it): rows a bounded count can drive from."""
+def stats_range(item: SeriesFilter) -> CountDriver:
+    """One filter's range over the stats index: rows a bounded count can drive from."""
     s = artifact_series_stats.alias("series_range")
-    return s, (s.c.node == item.node, s.c.stat == item.stat, _compare(s.c.value, item.op, item.value))
+    return CountDriver(s, s.c.artifact_seq, (s.c.node == item.node, s.c.stat == item.stat,
+                                             _compare(s.c.value, item.op, item.value)))
 
 
 def range_at_least(connection: Connection, item: SeriesFilter, rows: int) -> bool:
     """True when at least `rows` stats rows match the filter (counted over its index range, stopping there)."""
-    table, where = stats_range(item)
-    bounded = select(literal(1)).select_from(table).where(*where).limit(rows).subquery()
+    driver = stats_range(item)
+    bounded = select(literal(1)).select_from(driver.table).where(*driver.where).limit(rows).subquery()
     return connection.execute(select(func.count()).select_from(bounded)).scalar_one() >= rows
 
 

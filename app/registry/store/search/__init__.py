@@ -7,6 +7,7 @@ from typing import Protocol
 from sqlalchemy import Connection
 
 from app.errors import ConfigError
+from app.registry.store.pages import CountDriver
 from app.registry.store.search.postgres import PostgresSearch
 from app.registry.store.search.sqlite_fts5 import SqliteSearch
 from app.registry.store.search.text import RankedMatch, SearchMatch
@@ -23,6 +24,9 @@ class SearchIndex(Protocol):
 
     def matching(self, match: SearchMatch):
         """A subquery of the artifacts.seq that match, for IN filters and counts."""
+
+    def count_driver(self, match: SearchMatch) -> CountDriver | None:
+        """The word matches for a bounded count to walk first (None: count over `matching`)."""
 
     def ranked(self, match: SearchMatch):
         """A subquery (rowid, rank) of the matching artifacts."""

@@ -80,6 +80,10 @@ class PostgresSearch:
         """A subquery of the artifacts.seq that match."""
         return select(artifacts.c.seq).where(self._matches(match))
 
+    def count_driver(self, match: SearchMatch) -> None:
+        """None: the planner drives a count from the GIN index or the filters itself."""
+        return None
+
     def _rank(self, match: SearchMatch):
         words = -func.ts_rank(VECTOR, func.to_tsquery("simple", match.words))
         if match.infix is None:

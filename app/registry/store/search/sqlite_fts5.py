@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from sqlalchemy import Connection, column, literal_column, select, table, text, union, union_all
 
+from app.registry.store.pages import CountDriver
 from app.registry.store.search.text import (
     CONTROL,
     HAS_WORD,
@@ -95,6 +96,10 @@ class SqliteSearch:
         infix = select(literal_column("rowid")).select_from(self.infix).where(
             literal_column("artifacts_infix").op("MATCH")(match.infix))
         return union(self._word_rows(match), infix)
+
+    def count_driver(self, match: SearchMatch) -> CountDriver:
+        """The word matches in rowid order (FTS5 streams them), for a bounded count to walk."""
+        return CountDriver(self.fts, self.fts.c.rowid, (literal_column("artifacts_fts").op("MATCH")(match.words),))
 
     def ranked(self, match: SearchMatch):
         """A subquery (rowid, rank) of the matching artifacts; lower rank is a better match."""

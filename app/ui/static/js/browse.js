@@ -187,7 +187,7 @@ function render(page) {
   if (known) jump.max = String(pages);
   else jump.removeAttribute("max");
   if (document.activeElement !== jump) jump.value = String(state.page);
-  renderFacets(page.facets || {});
+  renderFacets(page.facets || {}, page.facets_exact === false ? page.facets_sample : 0);
 }
 
 function showView(rows) {
@@ -291,7 +291,7 @@ function cardFigures(item) {
   return parts.length ? el("p", { class: "result-figures" }, parts.join(" — ")) : null;
 }
 
-function renderFacets(facets) {
+function renderFacets(facets, sample) {
   const counts = Object.fromEntries((facets.type || []).map((f) => [f.value, f.count]));
   const chips = clear($("#type-chips"));
   for (const type of TYPES) {
@@ -312,7 +312,8 @@ function renderFacets(facets) {
   }
   if (!tagChips.childElementCount) tagChips.append(el("span", { class: "muted" }, "No tags"));
   const sources = (facets.source || []).map((f) => `${f.value} ${formatCount(f.count)}`);
-  $("#source-facets").textContent = sources.length ? `Sources: ${sources.join(" · ")}` : "";
+  const sampled = sample ? ` (counts over the newest ${formatCount(sample)} matches)` : "";
+  $("#source-facets").textContent = sources.length ? `Sources: ${sources.join(" · ")}${sampled}` : sampled.trim();
 }
 
 function toggleType(type) {
