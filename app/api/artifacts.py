@@ -67,6 +67,8 @@ def list_body(result, query: ListQuery) -> str:
         items.append(document)
     tail = {"total": result.total, "total_exact": result.total_exact, "count": len(items), "limit": query.limit,
             "offset": query.offset, "next_cursor": result.next_cursor}
+    if query.search:
+        tail.update(ranking_exact=result.ranking_sample is None, ranking_sample=result.ranking_sample)
     if result.facets is not None:
         tail.update(facets=result.facets, facets_exact=result.facets_sample is None, facets_sample=result.facets_sample)
     return '{"artifacts": [' + ", ".join(items) + "], " + json.dumps(tail, ensure_ascii=False)[1:]

@@ -169,6 +169,12 @@ class ArtifactListSchema(Schema):
     offset = fields.Integer()
     next_cursor = fields.String(allow_none=True)
     facets = fields.Dict(keys=fields.String(), values=fields.List(fields.Nested(FacetValueSchema)))
+    ranking_exact = fields.Boolean(metadata={
+        "description": "With a search: false when its words matched more artifacts than relevance ranks: "
+                       "sort=relevance orders the newest ranking_sample word matches by score, then the older "
+                       "word matches newest first (scores in (-1, -0.5)), then substring-only matches"})
+    ranking_sample = fields.Integer(allow_none=True, metadata={
+        "description": "How many word matches (the newest) relevance ranked when ranking_exact is false"})
     facets_exact = fields.Boolean(metadata={
         "description": "With facets: false when the counts the kept counters cannot answer cover only the "
                        "newest facets_sample matches (more matched than total_exact covers)"})

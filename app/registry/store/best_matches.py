@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from sqlalchemy import Connection, select
 
 from app.registry.store.pages import PageKey
@@ -14,13 +16,14 @@ MAX_WINDOW = 1024
 
 
 def best_matches(connection: Connection, search: SearchIndex, match: SearchMatch, page: tuple[int, int],
-                 filters: list, cached, after: tuple | None, depth: int, narrowed: bool = False):
+                 filters: list, cached, after: tuple | None, depth: int, narrowed: bool = False,
+                 newer_than: int | None = None):
     """Best-first page of a search from one bounded window ranked inside the index (snippets where it has them),
     then filtered; (None, None) when that window cannot settle the page exactly in (rank, id) order.
 
     `narrowed` (a filter beyond the deleted/archived states) starts at the largest window: a type or tag keeps
     a fraction of the matches, and the index ranks every match whatever the window, so one pass costs less
-    than a small window and a retry."""
+    than a small window and a retry. `newer_than` bounds the ranked word matches (`rank_floor`)."""
     limit, offset = page
     need = limit + 1 + (0 if after is not None else offset)
     window = max(2 * (limit + 1 + depth), 64)  # a cursor page reaches as deep as the rows before it
@@ -30,15 +33,16 @@ def best_matches(connection: Connection, search: SearchIndex, match: SearchMatch
         window = MAX_WINDOW
     # The index ranks every match whatever the window, so a window too small for the filters or cut inside
     # a run of tied ranks is retried once at the largest size before the page falls back to the keyset walk.
-    found = _window_page(connection, search, match, page, filters, cached, after, need, window)
+    ranked = partial(_window_page, connection, search, match, page, filters, cached, after, need, newer_than)
+    found = ranked(window)
     if found[0] is None and window < MAX_WINDOW:
-        found = _window_page(connection, search, match, page, filters, cached, after, need, MAX_WINDOW)
+        found = ranked(MAX_WINDOW)
     return found
 
 
 def _window_page(connection: Connection, search: SearchIndex, match: SearchMatch, page: tuple[int, int],
-                 filters: list, cached, after: tuple | None, need: int, window: int):
-    top = cached(("top", match, window), lambda: search.top(connection, match, window))
+                 filters: list, cached, after: tuple | None, need: int, newer_than: int | None, window: int):
+    top = cached(("top", match, window, newer_than), lambda: search.top(connection, match, window, newer_than))
     rows: list[tuple] = []
     examined, chunk = 0, max(2 * need, 64)
     while True:  # the window's rows in rank order, a growing chunk at a time, until the page is settled

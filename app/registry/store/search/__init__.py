@@ -28,11 +28,15 @@ class SearchIndex(Protocol):
     def count_driver(self, match: SearchMatch) -> CountDriver | None:
         """The word matches for a bounded count to walk first (None: count over `matching`)."""
 
-    def ranked(self, match: SearchMatch):
-        """A subquery (rowid, rank) of the matching artifacts."""
+    def rank_floor(self, connection: Connection, match: SearchMatch, newest: int) -> int | None:
+        """The seq below the `newest` newest word matches, None when no more than that many match."""
 
-    def top(self, connection: Connection, match: SearchMatch, limit: int) -> list[RankedMatch]:
-        """The best `limit` matches as (seq, rank, snippet), best first."""
+    def ranked(self, match: SearchMatch, newer_than: int | None = None):
+        """A subquery (rowid, rank) of the matching artifacts (word matches only above seq `newer_than`)."""
+
+    def top(self, connection: Connection, match: SearchMatch, limit: int,
+            newer_than: int | None = None) -> list[RankedMatch]:
+        """The best `limit` matches as (seq, rank, snippet), best first (word matches above `newer_than`)."""
 
     def snippets(self, connection: Connection, match: SearchMatch, seqs: list[int]) -> dict[int, str]:
         """HTML-safe snippets with matches wrapped in <mark>, for a page of rows."""

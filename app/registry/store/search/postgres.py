@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import re
 
-from sqlalchemy import Connection, and_, case, func, literal, literal_column, or_, select, text
+from sqlalchemy import Connection, and_, case, func, literal, literal_column, not_, or_, select, text
 
 from app.registry.store.search.text import (
     CONTROL,
     INFIX_RANK,
     MARK_CLOSE,
     MARK_OPEN,
+    OLDER_RANK,
     TOKEN,
     RankedMatch,
     SearchMatch,
@@ -84,23 +85,40 @@ class PostgresSearch:
         """None: the planner drives a count from the GIN index or the filters itself."""
         return None
 
-    def _rank(self, match: SearchMatch):
+    def _rank(self, match: SearchMatch, newer_than: int | None = None):
         words = -func.ts_rank(VECTOR, func.to_tsquery("simple", match.words))
+        if newer_than is not None:  # word matches past the ranked newest follow them, newest first
+            words = case((artifacts.c.seq > newer_than, words),
+                         else_=literal(OLDER_RANK) + literal(OLDER_RANK) / (1.0 + artifacts.c.seq))
         if match.infix is None:
             return words
         closeness = func.word_similarity(literal(" ".join(match.infix)), INFIX_TEXT)
         return case((self._words(match), words), else_=literal(INFIX_RANK) + 1.0 - closeness)
 
-    def ranked(self, match: SearchMatch):
+    def rank_floor(self, connection: Connection, match: SearchMatch, newest: int) -> int | None:
+        """The seq below the `newest` newest word matches, None when no more than that many match."""
+        return connection.execute(select(artifacts.c.seq).where(self._words(match))
+                                  .order_by(artifacts.c.seq.desc()).offset(newest).limit(1)).scalar()
+
+    def ranked(self, match: SearchMatch, newer_than: int | None = None):
         """(rowid, rank) of the matches; lower rank is better, as with FTS5's bm25."""
-        return (select(artifacts.c.seq.label("rowid"), self._rank(match).label("rank"))
+        return (select(artifacts.c.seq.label("rowid"), self._rank(match, newer_than).label("rank"))
                 .where(self._matches(match)).subquery("fts"))
 
-    def top(self, connection: Connection, match: SearchMatch, limit: int) -> list[RankedMatch]:
+    def top(self, connection: Connection, match: SearchMatch, limit: int,
+            newer_than: int | None = None) -> list[RankedMatch]:
         """The best `limit` matches as (seq, rank, snippet), best first (lower rank is better)."""
-        rank = self._rank(match).label("rank")
-        best = (select(artifacts.c.seq, rank).where(self._matches(match))
-                .order_by(rank, artifacts.c.seq).limit(limit).subquery())
+        rank = self._rank(match, newer_than).label("rank")
+        if newer_than is None:
+            return self._best(match, rank, self._matches(match), limit, connection)
+        newest = and_(self._words(match), artifacts.c.seq > newer_than)  # ranked apart: the rest need no ts_rank
+        rows = self._best(match, rank, newest, limit, connection)
+        if len(rows) < limit:
+            rows += self._best(match, rank, and_(self._matches(match), not_(newest)), limit - len(rows), connection)
+        return rows
+
+    def _best(self, match: SearchMatch, rank, where, limit: int, connection: Connection) -> list[RankedMatch]:
+        best = select(artifacts.c.seq, rank).where(where).order_by(rank, artifacts.c.seq).limit(limit).subquery()
         headline = func.ts_headline("simple", HEADLINE_SOURCE, func.to_tsquery("simple", match.words),
                                     HEADLINE_OPTIONS)
         rows = connection.execute(

@@ -20,17 +20,21 @@ from app.registry.store.search.text import (
     INFIX_RANK,
     MARK_CLOSE,
     MARK_OPEN,
+    OLDER_RANK,
     TOKEN,
     RankedMatch,
     SearchMatch,
     infix_terms,
+    prefixed_words,
     render_snippet,
 )
+from app.registry.store.tables import artifacts
 
 # bm25 column weights: id, title, description, tags_text, search_text.
 BM25_WEIGHTS = "10.0, 8.0, 2.0, 5.0, 1.0"
 FTS_COLUMNS = "id, title, description, tags_text, search_text"
 INFIX_COLUMNS = "id, title, tags_text"
+OLDER_SCORE = f"({OLDER_RANK} + {OLDER_RANK} / (1.0 + rowid))"  # in (OLDER_RANK, 2 * OLDER_RANK), newest first
 INFIX_SCORE = f"({INFIX_RANK} + 1.0 / (1.0 - bm25(artifacts_infix)))"  # bm25 < 0: in (1, 2]
 SNIPPET = f"'{MARK_OPEN}', '{MARK_CLOSE}', '…', 16"
 
@@ -57,6 +61,17 @@ def infix_query(user_text: str) -> str | None:
     """The trigram MATCH expression (each term a quoted substring, ANDed); None if a term is too short."""
     terms = infix_terms(user_text)
     return " ".join('"' + term.replace('"', '""') + '"' for term in terms) if terms else None
+
+
+def expand_last_word(exact: str, texts: list[str]) -> str | None:
+    """`exact` (a query whose last word was a prefix) with that word replaced by (t1 OR t2 ...), the words of
+    `texts` it is a prefix of; None when it is not one plain word or no such word is there."""
+    head, _, prefix = exact[:-1].rpartition('"')  # a bare last word holds no quotes
+    terms = prefixed_words(texts, prefix)
+    if not terms:
+        return None
+    group = "(" + " OR ".join('"' + term + '"' for term in terms) + ")"
+    return f"{head}AND {group}" if head.strip() else group  # FTS5 wants an explicit AND before a group
 
 
 class SqliteSearch:
@@ -101,10 +116,18 @@ class SqliteSearch:
         """The word matches in rowid order (FTS5 streams them), for a bounded count to walk."""
         return CountDriver(self.fts, self.fts.c.rowid, (literal_column("artifacts_fts").op("MATCH")(match.words),))
 
-    def ranked(self, match: SearchMatch):
+    def rank_floor(self, connection: Connection, match: SearchMatch, newest: int) -> int | None:
+        """The rowid below the `newest` newest word matches (FTS5 walks them by rowid), None if no more match."""
+        return connection.execute(
+            text("SELECT rowid FROM artifacts_fts WHERE artifacts_fts MATCH :match ORDER BY rowid DESC "
+                 "LIMIT 1 OFFSET :newest"), {"match": match.words, "newest": newest}).scalar()
+
+    def ranked(self, match: SearchMatch, newer_than: int | None = None):
         """A subquery (rowid, rank) of the matching artifacts; lower rank is a better match."""
-        words = (select(literal_column("rowid").label("rowid"),
-                        literal_column(f"bm25(artifacts_fts, {BM25_WEIGHTS})").label("rank"))
+        score = f"bm25(artifacts_fts, {BM25_WEIGHTS})"
+        if newer_than is not None:  # word matches past the ranked newest follow them, newest first (no bm25)
+            score = f"CASE WHEN rowid > {int(newer_than)} THEN {score} ELSE {OLDER_SCORE} END"
+        words = (select(literal_column("rowid").label("rowid"), literal_column(score).label("rank"))
                  .select_from(self.fts).where(literal_column("artifacts_fts").op("MATCH")(match.words)))
         if match.infix is None:
             return words.subquery("fts")
@@ -113,7 +136,8 @@ class SqliteSearch:
                  .select_from(self.infix).where(*self._infix_only(match)))
         return union_all(words, infix).subquery("fts")
 
-    def top(self, connection: Connection, match: SearchMatch, limit: int) -> list[RankedMatch]:
+    def top(self, connection: Connection, match: SearchMatch, limit: int,
+            newer_than: int | None = None) -> list[RankedMatch]:
         """The best `limit` matches as (rowid, rank, snippet None), best first, ranked inside the indexes.
 
         No snippet here: SQLite computes every result column of each row before the sort, so a snippet
@@ -121,9 +145,15 @@ class SqliteSearch:
         """
         rows = connection.execute(
             text(f"SELECT rowid, bm25(artifacts_fts, {BM25_WEIGHTS}) AS rank "
-                 "FROM artifacts_fts WHERE artifacts_fts MATCH :match ORDER BY rank LIMIT :limit"),
-            {"match": match.words, "limit": limit},
+                 "FROM artifacts_fts WHERE artifacts_fts MATCH :match AND rowid > :floor ORDER BY rank LIMIT :limit"),
+            {"match": match.words, "limit": limit, "floor": -1 if newer_than is None else newer_than},
         ).all()
+        if newer_than is not None and len(rows) < limit:  # then the older word matches, newest first
+            rows += connection.execute(
+                text(f"SELECT rowid, {OLDER_SCORE} AS rank FROM artifacts_fts WHERE artifacts_fts MATCH :match "
+                     "AND rowid <= :floor ORDER BY rowid DESC LIMIT :limit"),
+                {"match": match.words, "limit": limit - len(rows), "floor": newer_than},
+            ).all()
         if len(rows) == limit or match.infix is None:
             return [RankedMatch(rowid, rank, None) for rowid, rank in rows]
         infix = connection.execute(
@@ -139,14 +169,18 @@ class SqliteSearch:
 
         Tried in turn: the words without the last word's prefix `*` (a snippet of a prefix query walks the
         doclists of every term the prefix expands to: about 9 ms a row for a common prefix, against a tenth
-        of a millisecond), the prefix query for rows only it matches, then the infix index.
+        of a millisecond), the last word as the terms of these rows it is a prefix of (`_expanded`), the
+        prefix query for rows still without one, then the infix index.
         """
         found: dict[int, str] = {}
         exact = match.words[:-1] if match.words.endswith("*") else None
-        for index, expression in (("artifacts_fts", exact), ("artifacts_fts", match.words),
-                                  ("artifacts_infix", match.infix)):
+        passes = (("artifacts_fts", lambda rows: exact),
+                  ("artifacts_fts", lambda rows: exact and self._expanded(connection, exact, rows)),
+                  ("artifacts_fts", lambda rows: match.words), ("artifacts_infix", lambda rows: match.infix))
+        for index, expression_for in passes:
             missing = [int(s) for s in seqs if s not in found]
-            if not missing or expression is None:
+            expression = expression_for(missing) if missing else None
+            if expression is None:
                 continue
             rows = connection.execute(
                 text(f"SELECT rowid, snippet({index}, -1, {SNIPPET}) FROM {index} WHERE {index} MATCH :match "
@@ -155,6 +189,14 @@ class SqliteSearch:
             )
             found.update((rowid, render_snippet(raw)) for rowid, raw in rows)
         return found
+
+    @staticmethod
+    def _expanded(connection: Connection, exact: str, seqs: list[int]) -> str | None:
+        """`exact` with its last word as the words of these rows it is a prefix of (`expand_last_word`)."""
+        texts = connection.execute(
+            select(artifacts.c.id, artifacts.c.title, artifacts.c.description, artifacts.c.tags_text,
+                   artifacts.c.search_text).where(artifacts.c.seq.in_(seqs))).all()
+        return expand_last_word(exact, [value for row in texts for value in row if value])
 
     def integrity_check(self, connection: Connection) -> str | None:
         """Run FTS5's own integrity check on both indexes; returns an error message or None."""

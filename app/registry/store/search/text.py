@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import html
 import re
+import unicodedata
 from typing import NamedTuple
 
 TOKEN = re.compile(r'"([^"]*)"|(\S+)')  # a "quoted phrase" or a bare word
 HAS_WORD = re.compile(r"[^\W_]")
+WORD = re.compile(r"[^\W_]+")  # a token of the unicode61 tokenizer (letters and digits; "_" separates)
+MOST_PREFIXED = 200
 CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 # Private markers the database puts around matches; only render_snippet turns them into <mark>.
 MARK_OPEN, MARK_CLOSE = "\x02", "\x03"
@@ -16,6 +19,9 @@ MARK_OPEN, MARK_CLOSE = "\x02", "\x03"
 # Artifacts that only the infix (substring) index finds rank after every word match (word ranks are <= 0):
 # in [INFIX_RANK, INFIX_RANK + 1], better substring matches first; their scores are therefore negative.
 INFIX_RANK = 1.0
+# Word matches older than the ranked newest ones (a search matching more than the listing ranks) follow them,
+# newest first, in (OLDER_RANK, 2 * OLDER_RANK): after every ranked word match, before substring-only ones.
+OLDER_RANK = 0.5
 INFIX_MIN_CHARS = 3  # a trigram index cannot look up shorter substrings
 
 
@@ -45,6 +51,22 @@ class RankedMatch(NamedTuple):
     seq: int
     rank: float
     snippet: str | None
+
+
+def fold(text: str) -> str:
+    """Lower case without diacritics, as the unicode61 tokenizer (remove_diacritics 2) compares words."""
+    decomposed = unicodedata.normalize("NFD", text)  # not NFKD: unicode61 keeps "²" apart from "2"
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
+
+
+def prefixed_words(texts, prefix: str, most: int = MOST_PREFIXED) -> list[str]:
+    """The distinct words of `texts` that start with the one word `prefix`, folded ([] if it is not one word)."""
+    folded = fold(prefix)
+    if not WORD.fullmatch(prefix) or not folded:
+        return []
+    # The words as the text has them (FTS5 tokenizes a query term as it tokenized the text), compared folded.
+    words = {word for text in texts for word in WORD.findall(text) if fold(word).startswith(folded)}
+    return sorted(words)[:most]
 
 
 def mark_substrings(text: str, terms) -> str:

@@ -167,6 +167,10 @@ function render(page) {
   if (page.total === 0) range.textContent = "No artifacts match.";
   else if (page.count === 0) range.textContent = `No more results (${total} in all).`;
   else range.textContent = `${formatCount(start + 1)}–${formatCount(start + page.count)} of ${total}`;
+  // A common word: relevance scores its newest matches; the older ones follow, newest first (ranking_exact).
+  if (page.ranking_exact === false && page.count > 0 && (!state.sort || state.sort === "relevance")) {
+    range.textContent += ` · best of the newest ${formatCount(page.ranking_sample)} matches first, then older ones`;
+  }
   lastPage = page;
   $("#live").hidden = true;
   const results = clear($("#results"));

@@ -41,9 +41,9 @@ def windows(world, monkeypatch):
     asked: list[int] = []
     real_top = ctx.search.top
 
-    def spy(connection, match, limit):
+    def spy(connection, match, limit, newer_than=None):
         asked.append(limit)
-        return real_top(connection, match, limit)
+        return real_top(connection, match, limit, newer_than)
 
     monkeypatch.setattr(ctx.search, "top", spy)
     return asked
