@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from sqlalchemy import Connection, exists, func, select
+from sqlalchemy import Connection, bindparam, exists, func, select
 
 from app.registry.store.pages import CountDriver
 from app.registry.store.quick_counts import counted_facet
@@ -14,46 +14,59 @@ FACET_LIMIT = 50
 # Facets the kept counts cannot answer, over more matches than the exact total covers, are counted over the
 # newest this many matches (`facets_sample`), as Elasticsearch's sampler aggregation: exact counts over a
 # common word's 300,000 matches cost seconds.
-FACET_SAMPLE = 5_000
+FACET_SAMPLE = 2_000
 
 
 def facet_counts(connection: Connection, query, conditions: list,
-                 sample: Callable[[], list[int] | None] | None = None) -> tuple[dict, int | None]:
+                 sample: Callable[[], tuple[list[int], bool]] | None = None) -> tuple[dict, int | None]:
     """(counts per value of each requested facet, how many matches they cover; None: every match).
 
-    The kept counts answer what they can exactly; the rest are grouped over every match, or over the rows
-    `sample()` gives (None from it: it would hold every match).
+    The kept counts answer what they can exactly; the rest are grouped over every match (`conditions`), or
+    over the rows `sample()` gives with whether they are every match.
     """
-    facets, seqs, sampled = {}, None, False
+    facets, seqs, complete = {}, None, True
     for name in query.facets:
         quick = counted_facet(connection, query, name)
         if quick is not None:
             top = sorted(quick.items(), key=lambda item: (-item[1], item[0]))[:FACET_LIMIT]
             facets[name] = [{"value": value, "count": n} for value, n in top]
             continue
-        if sample is not None and not sampled:
-            seqs, sampled = sample(), True
-        facets[name] = _facet(connection, name, conditions if seqs is None else [artifacts.c.seq.in_(seqs)])
-    return facets, None if seqs is None else len(seqs)
+        if sample is not None and seqs is None:
+            seqs, complete = sample()  # collected once for every facet
+        facets[name] = _facet(connection, name, conditions, seqs)
+    return facets, None if complete else FACET_SAMPLE
 
 
-def newest_matches(connection: Connection, filters: list, conditions: list, words: CountDriver | None) -> list | None:
-    """The seq of the newest FACET_SAMPLE matches, or None when there are fewer (every match is then counted).
+def newest_matches(connection: Connection, filters: list, conditions: list,
+                   words: CountDriver | None) -> tuple[list[int], bool]:
+    """(the seq of the newest FACET_SAMPLE matches, whether that is every match).
 
-    With a search's word matches (`words`) FTS5 walks them newest first (rowid DESC), each probing its
-    artifact under the `filters`; infix-only matches are then left out of the sample.
+    A search's word matches (`words`) come first: FTS5 walks them newest first (rowid DESC), each probing its
+    artifact under the `filters`, so a common word's sample leaves its infix-only matches out; fewer word
+    matches than the sample are topped up from every match (`conditions`).
     """
-    if words is None:
-        statement = select(artifacts.c.seq).where(*conditions).order_by(artifacts.c.seq.desc())
-    else:
+    if words is not None:
         probe = exists().where(artifacts.c.seq == words.seq, *filters)
         statement = select(words.seq).select_from(words.table).where(*words.where, probe).order_by(words.seq.desc())
-    seqs = list(connection.execute(statement.limit(FACET_SAMPLE)).scalars())
-    return seqs if len(seqs) == FACET_SAMPLE else None
+        seqs = list(connection.execute(statement.limit(FACET_SAMPLE)).scalars())
+        if len(seqs) == FACET_SAMPLE:
+            return seqs, False
+    statement = select(artifacts.c.seq).where(*conditions).order_by(artifacts.c.seq.desc()).limit(FACET_SAMPLE)
+    seqs = list(connection.execute(statement).scalars())
+    return seqs, len(seqs) < FACET_SAMPLE
 
 
-def _facet(connection: Connection, name: str, where: list) -> list[dict]:
-    if name == "tags":
+def _facet(connection: Connection, name: str, where: list, seqs: list[int] | None) -> list[dict]:
+    """The top values of one facet over the rows matching `where`, or the rows `seqs` (no join for tags)."""
+    if seqs is not None:
+        # Rendered into the SQL: a few thousand bound parameters cost more to bind than to count.
+        where = [artifacts.c.seq.in_(bindparam("sample", seqs, expanding=True, literal_execute=True))]
+    if name == "tags" and seqs is not None:
+        statement = (select(artifact_tags.c.tag.label("value"), func.count().label("n"))
+                     .where(artifact_tags.c.artifact_seq.in_(bindparam("sample", seqs, expanding=True,
+                                                                        literal_execute=True)))
+                     .group_by(artifact_tags.c.tag))
+    elif name == "tags":
         statement = (
             select(artifact_tags.c.tag.label("value"), func.count().label("n"))
             .select_from(artifact_tags)

@@ -150,7 +150,7 @@ def list_artifacts(connection: Connection, search: SearchIndex, cache: SnapshotC
     total, total_exact = cache.get(snapshot, ("total", query.filter_key()),
                                    lambda: _total(connection, query, filters, conditions, words, match))
     snippets = keys = floor = None
-    if query.effective_sort == "relevance":
+    if query.effective_sort == "relevance" and not (total_exact and total <= RANKED_NEWEST):  # else all are ranked
         floor = cache.get(snapshot, ("rank-floor", match), lambda: search.rank_floor(connection, match, RANKED_NEWEST))
     if query.effective_sort == "relevance" and query.effective_order == "desc":
         keys, snippets = best_matches(connection, search, match, (query.limit, query.offset), filters,
@@ -182,7 +182,7 @@ def list_artifacts(connection: Connection, search: SearchIndex, cache: SnapshotC
         result.snippets = {k.id: snippets.get(k.seq, "") for k in keys}
     if query.facets:
         facet_key = ("facets", query.filter_key(), tuple(query.facets))
-        sample = None if total_exact else partial(newest_matches, connection, filters, conditions, words)
+        sample = partial(newest_matches, connection, filters, conditions, None if total_exact else words)
         result.facets, result.facets_sample = cache.get(
             snapshot, facet_key, lambda: facet_counts(connection, query, conditions, sample))
     return result
