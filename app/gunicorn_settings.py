@@ -4,6 +4,7 @@ Loaded as `gunicorn -c python:app.gunicorn_settings` (what `flowtime-registry se
 checkout's top-level gunicorn.conf.py, so an installed copy needs no file of its own.
 """
 
+import gc
 import os
 import sys
 
@@ -54,3 +55,9 @@ def on_starting(server):
         fail(exc.message)
     except StartupFailed as exc:
         fail(str(exc))
+
+
+def post_worker_init(worker):
+    """Freeze what start-up built (the app, SQLAlchemy's compiled metadata, the modules) out of the garbage
+    collector's walks: with 100,000 such objects, collections took 113 ms of three search pages' 300 at 1M."""
+    gc.freeze()

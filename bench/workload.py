@@ -9,6 +9,7 @@ Writes bench/results/workload-<N>.json and bench/RESULTS-workload[-1m].md. See b
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import os
 import shutil
@@ -88,6 +89,7 @@ def datasette(args, corpus_dir: Path, reads, writes) -> dict:
 def floor(args, work: Path, reads) -> dict:
     """The in-process floor on the scratch copy (after our column's writes), cold, one thread, no writes."""
     ctx = context(work)
+    gc.freeze()  # as gunicorn's workers do once the app is built (app/gunicorn_settings.py)
     try:
         return summaries(run_floor(ctx, reads, args.floor_duration or args.duration))
     finally:
