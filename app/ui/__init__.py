@@ -9,6 +9,7 @@ from __future__ import annotations
 from flask import Blueprint, Flask, abort, render_template
 
 from app.storage.paths import is_artifact_id
+from app.ui.modules import imported_modules
 
 CSP = ("default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'self'; "
        "form-action 'self'; frame-ancestors 'none'")
@@ -26,7 +27,8 @@ PAGES = {
 
 
 def _page(page: str, **data):
-    return render_template("ui/page.html", page=page, title=PAGES[page], data=data)
+    return render_template("ui/page.html", page=page, title=PAGES[page], data=data,
+                           preload=imported_modules(f"{page}.js"))
 
 
 @bp.route("/", methods=["GET"])
