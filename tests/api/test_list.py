@@ -1,5 +1,6 @@
 """GET /v1/artifacts: filters, search, sorting, paging, facets, aliases and bad parameters."""
 
+import re
 from datetime import datetime
 
 import pytest
@@ -89,6 +90,19 @@ def test_search_results_carry_score_and_escaped_snippet(client):
     assert item["score"] > 0
     assert "<mark>markup</mark>" in item["snippet"]
     assert "<b>" not in item["snippet"]  # user markup is escaped (FTS5) or dropped (PostgreSQL), never live
+
+
+@ON_EACH_DATABASE
+@pytest.mark.parametrize(("text", "marked"), [
+    ("capac", "capacity"),  # the last word a prefix: marked through the words of each row it starts
+    ("checkout capac", "capacity"),
+    ("Warehouse backl", "backlog"),
+    ("apacit", "apacit"),  # inside a word only: the substring is marked
+])
+def test_prefix_and_substring_matches_get_marked_snippets(client, text, marked):
+    items = client.get("/v1/artifacts", query_string={"search": text}).json["artifacts"]
+    marks = [" ".join(re.findall(r"<mark>(.*?)</mark>", a["snippet"])).lower() for a in items]
+    assert items and all(marked in found for found in marks), [a["snippet"] for a in items]
 
 
 @pytest.mark.parametrize("text", ['"', "AND", "-x", "*", ":", "NEAR(a b)", "a OR", "'; DROP TABLE artifacts;--",

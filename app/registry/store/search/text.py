@@ -59,11 +59,16 @@ def fold(text: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
 
 
+def is_plain_word(text: str) -> bool:
+    """True when `text` is one word as the unicode61 tokenizer cuts them (letters and digits)."""
+    return bool(WORD.fullmatch(text)) and bool(fold(text))
+
+
 def prefixed_words(texts, prefix: str, most: int = MOST_PREFIXED) -> list[str]:
     """The distinct words of `texts` that start with the one word `prefix`, folded ([] if it is not one word)."""
-    folded = fold(prefix)
-    if not WORD.fullmatch(prefix) or not folded:
+    if not is_plain_word(prefix):
         return []
+    folded = fold(prefix)
     # The words as the text has them (FTS5 tokenizes a query term as it tokenized the text), compared folded.
     words = {word for text in texts for word in WORD.findall(text) if fold(word).startswith(folded)}
     return sorted(words)[:most]
