@@ -153,6 +153,22 @@ def _stat(pid: int) -> tuple[float, float]:
     return (int(fields[11]) + int(fields[12])) / TICK, (int(fields[13]) + int(fields[14])) / TICK
 
 
+def worker_memory(master: int) -> dict:
+    """Resident and peak resident memory (VmRSS, VmHWM) of the server's workers, MB (the largest worker's)."""
+    sizes = []
+    for pid in _children(master):
+        try:
+            status = dict(line.split(":", 1) for line in Path(f"/proc/{pid}/status").read_text().splitlines()
+                          if ":" in line)
+        except OSError:
+            continue
+        sizes.append((int(status["VmRSS"].split()[0]) / 1024, int(status["VmHWM"].split()[0]) / 1024))
+    if not sizes:
+        return {"workers": 0}
+    return {"workers": len(sizes), "rss_mb_max": round(max(r for r, _ in sizes), 1),
+            "peak_mb_max": round(max(p for _, p in sizes), 1)}
+
+
 def _children(pid: int) -> list[int]:
     """Children of every thread of pid (the mirror's thread, not the main one, starts its child)."""
     found: list[int] = []

@@ -25,7 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from common import ROOT, Server, git_commit, running
 from corpus import context, sqlite_corpus
-from mirror_watch import CpuMeter, LagWatcher, database_generation, lags
+from mirror_watch import CpuMeter, LagWatcher, database_generation, lags, worker_memory
 from peer_datasette import DATASETTE_SETTINGS, SqliteWriter, cached_copy, serve, version
 from run_suite import machine
 from workload_clients import DatasetteApi, OurApi, run_floor, run_reads
@@ -64,6 +64,7 @@ def ours(args, work: Path, reads, writes) -> dict:
         writer = Writer(HttpWrites(srv.base, generation_of, args.timeout), writes, args.write_rate)
         writer.start()
         out = summaries(run_reads(OurApi(srv.base), reads, args.threads, args.duration, args.timeout))
+        out["worker_memory"] = worker_memory(srv.proc.pid)
         done = writer.stop()
         out["mirror_settled_before_start"] = settled
         out["caught_up"] = watcher.wait_for(generation_of(), args.lag_wait)

@@ -88,6 +88,9 @@ def write_lines(res: dict) -> list[str]:
                  f"({cpu.get('mirror_jobs_seen')} seen running) {cpu.get('note', '')}{dash} |")
     lines.append(f"| server CPU (master + workers + children) | {cpu.get('server_cpu_s')} s = "
                  f"{cpu.get('server_cpu_pct_core')} % of one core{dash} |")
+    memory = o.get("worker_memory") or {}
+    lines.append(f"| worker memory after the reads, MB (largest of {memory.get('workers', '-')} workers) | RSS "
+                 f"{memory.get('rss_mb_max', '-')}, peak {memory.get('peak_mb_max', '-')}{dash} |")
     return lines
 
 
