@@ -154,7 +154,10 @@ def _stat(pid: int) -> tuple[float, float]:
 
 
 def worker_memory(master: int) -> dict:
-    """Resident and peak resident memory (VmRSS, VmHWM) of the server's workers, MB (the largest worker's)."""
+    """Memory of the server's workers, MB, the largest worker's: resident in all (VmRSS), its peak (VmHWM),
+    and split into private memory (RssAnon: heaps, caches) and file pages (RssFile: mostly the database,
+    which every SQLite connection maps, up to 2 GiB each: shared with the page cache, not the worker's own)."""
+    fields = ("VmRSS", "VmHWM", "RssAnon", "RssFile")
     sizes = []
     for pid in _children(master):
         try:
@@ -162,11 +165,12 @@ def worker_memory(master: int) -> dict:
                           if ":" in line)
         except OSError:
             continue
-        sizes.append((int(status["VmRSS"].split()[0]) / 1024, int(status["VmHWM"].split()[0]) / 1024))
+        sizes.append({name: int(status[name].split()[0]) / 1024 for name in fields if name in status})
     if not sizes:
         return {"workers": 0}
-    return {"workers": len(sizes), "rss_mb_max": round(max(r for r, _ in sizes), 1),
-            "peak_mb_max": round(max(p for _, p in sizes), 1)}
+    largest = {name: round(max(s.get(name, 0) for s in sizes), 1) for name in fields}
+    return {"workers": len(sizes), "rss_mb_max": largest["VmRSS"], "peak_mb_max": largest["VmHWM"],
+            "anon_mb_max": largest["RssAnon"], "file_mb_max": largest["RssFile"]}
 
 
 def _children(pid: int) -> list[int]:

@@ -89,8 +89,10 @@ def write_lines(res: dict) -> list[str]:
     lines.append(f"| server CPU (master + workers + children) | {cpu.get('server_cpu_s')} s = "
                  f"{cpu.get('server_cpu_pct_core')} % of one core{dash} |")
     memory = o.get("worker_memory") or {}
-    lines.append(f"| worker memory after the reads, MB (largest of {memory.get('workers', '-')} workers) | RSS "
-                 f"{memory.get('rss_mb_max', '-')}, peak {memory.get('peak_mb_max', '-')}{dash} |")
+    lines.append(f"| worker memory after the reads, MB (largest of {memory.get('workers', '-')} workers) | private "
+                 f"(RssAnon) {memory.get('anon_mb_max', '-')}; RSS {memory.get('rss_mb_max', '-')} (peak "
+                 f"{memory.get('peak_mb_max', '-')}), of which mapped database pages (RssFile) "
+                 f"{memory.get('file_mb_max', '-')}{dash} |")
     return lines
 
 
