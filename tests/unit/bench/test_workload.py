@@ -119,4 +119,6 @@ def test_the_writer_keeps_its_rate_when_writes_are_slower_than_the_interval():
     time.sleep(1.05)
     done = writer.stop()
     assert 9 <= len(done) <= 12 and all(w["ok"] and w["ms"] >= 200 for w in done)
-    assert max(w["late_ms"] for w in done) < 150
+    # Writes taken one at a time would start ever later (the tenth 900 ms late); scheduling jitter on a
+    # loaded 2-core machine reached 205 ms during the full suite.
+    assert max(w["late_ms"] for w in done) < 450
