@@ -13,6 +13,8 @@ import math
 import re
 
 MAX_DEPTH = 64
+# What the registry's own files (registry-index.json, the journal) add around a stored document.
+OWN_FILE_DEPTH = MAX_DEPTH + 8
 INT_RANGE = (-(2**63), 2**64 - 1)  # what .NET reads as long/ulong and SQLite can hold
 _SURROGATE = re.compile("[\ud800-\udfff]")
 _LONG_DIGITS = re.compile(r"[0-9]{19}")  # where an integer beyond 64 bits could be, in ASCII JSON text
@@ -59,8 +61,11 @@ def _bounded_int(text: str) -> int:
 _DECODER = json.JSONDecoder(parse_constant=_refuse_constant, parse_float=_finite_float, parse_int=_bounded_int)
 
 
-def loads(text: str | bytes):
-    """Parse strict JSON, raising NotStrictJSON (a ValueError) with a reason for anything else."""
+def loads(text: str | bytes, max_depth: int = MAX_DEPTH):
+    """Parse strict JSON, raising NotStrictJSON (a ValueError) with a reason for anything else.
+
+    `max_depth`: the registry's own files wrap stored documents (each as deep as a descriptor may be) in a
+    few levels of their own, so they are read with room for those."""
     try:
         if isinstance(text, bytes | bytearray):  # as json.loads does: UTF-8, -16 or -32, BOM allowed
             text = text.decode(json.detect_encoding(text), "surrogatepass")
@@ -73,7 +78,7 @@ def loads(text: str | bytes):
         raise NotStrictJSON(f"invalid JSON ({exc})", kind="syntax") from None
     except UnicodeDecodeError as exc:
         raise NotStrictJSON(f"not UTF-8 text ({exc.reason})", kind="syntax") from None
-    _check_text(text, value, numbers_checked=True)
+    _check_text(text, value, numbers_checked=True, max_depth=max_depth)
     return value
 
 
@@ -91,34 +96,34 @@ def _located(text: str, error: NotStrictJSON) -> NotStrictJSON:
 _LOCATOR = json.JSONDecoder(parse_int=lambda digits: int(digits) if len(digits) <= 20 else INT_RANGE[1] + 1)
 
 
-def _check_text(text: str, value, numbers_checked: bool = False) -> None:
+def _check_text(text: str, value, numbers_checked: bool = False, max_depth: int = MAX_DEPTH) -> None:
     """The checks still to make, each only when the text shows it could fail (a scan, not a walk)."""
     long_number = not numbers_checked and _LONG_DIGITS.search(text) is not None
     if "\\u" in text or not text.isascii() or long_number:
-        check(value)  # an escape, non-ASCII text or a long number: walk the value
-    elif text.count("[") + text.count("{") > MAX_DEPTH and _deeper_than_limit(text):
-        raise NotStrictJSON(f"nested deeper than {MAX_DEPTH} levels", kind="depth")
+        check(value, max_depth=max_depth)  # an escape, non-ASCII text or a long number: walk the value
+    elif text.count("[") + text.count("{") > max_depth and _deeper_than_limit(text, max_depth):
+        raise NotStrictJSON(f"nested deeper than {max_depth} levels", kind="depth")
 
 
-def _deeper_than_limit(text: str) -> bool:
-    """Nesting beyond MAX_DEPTH in valid JSON text, from its brackets alone (one level removed per pass)."""
+def _deeper_than_limit(text: str, max_depth: int = MAX_DEPTH) -> bool:
+    """Nesting beyond max_depth in valid JSON text, from its brackets alone (one level removed per pass)."""
     brackets = _STRING_OR_FILLER.sub("", text)
-    for _ in range(MAX_DEPTH):
+    for _ in range(max_depth):
         brackets = _EMPTY_PAIR.sub("", brackets)
         if not brackets:
             return False
     return True
 
 
-def check(value, where: str = "$") -> None:
+def check(value, where: str = "$", max_depth: int = MAX_DEPTH) -> None:
     """Refuse lone surrogates, non-finite numbers, oversized integers and deep nesting in a parsed value."""
     stack = [(value, where, None, 0)]
     while stack:
         item, parent, key, depth = stack.pop()
         problem = _problem(item)
         if problem is None and isinstance(item, dict | list):
-            if depth >= MAX_DEPTH:
-                problem = "depth", f"nested deeper than {MAX_DEPTH} levels"
+            if depth >= max_depth:
+                problem = "depth", f"nested deeper than {max_depth} levels"
             else:
                 path = _path(parent, key)
                 if isinstance(item, list):

@@ -26,6 +26,7 @@ import zlib
 from dataclasses import dataclass, field
 
 from app.storage import Storage
+from app.strictjson import OWN_FILE_DEPTH
 from app.strictjson import loads as strict_loads
 from app.timefmt import iso, utcnow
 
@@ -63,7 +64,7 @@ def change_entry(generation: int, commit: tuple[str, str], artifact_id: str, doc
     if document is None:
         entry["removed"] = True
     else:
-        entry["artifact"] = strict_loads(document)
+        entry["artifact"] = strict_loads(document, max_depth=OWN_FILE_DEPTH)
     if history is not None:
         entry["history"] = [history]
     return entry
@@ -126,7 +127,7 @@ def _entry(line: bytes) -> dict | None:
     try:
         if int(crc, 16) != zlib.crc32(body):
             return None
-        entry = strict_loads(body.decode("utf-8"))
+        entry = strict_loads(body.decode("utf-8"), max_depth=OWN_FILE_DEPTH)
     except ValueError:
         return None
     valid = (isinstance(entry, dict) and isinstance(entry.get("generation"), int) and isinstance(entry.get("id"), str)
@@ -136,7 +137,7 @@ def _entry(line: bytes) -> dict | None:
 
 def _header(line: bytes, contents: JournalContents) -> bool:
     try:
-        head = strict_loads(line.decode("utf-8"))
+        head = strict_loads(line.decode("utf-8"), max_depth=OWN_FILE_DEPTH)
     except ValueError:
         return False
     if not isinstance(head, dict) or head.get("journal") != JOURNAL_VERSION or not isinstance(head.get("registry"), str):

@@ -17,6 +17,7 @@ from pathlib import Path
 from app.db import Database
 from app.registry.store.repository import ArtifactRepository
 from app.storage import Storage
+from app.strictjson import OWN_FILE_DEPTH
 from app.strictjson import loads as strict_loads
 from app.timefmt import iso, utcnow
 
@@ -74,7 +75,7 @@ def _header(generation: int, count: int, registry_id: str) -> str:
 def read_index(storage: Storage) -> dict | None:
     """The current registry-index.json (ours or the .NET format), or None if missing or unreadable."""
     try:
-        doc = strict_loads(storage.read_bytes(INDEX_NAME).decode("utf-8-sig"))
+        doc = strict_loads(storage.read_bytes(INDEX_NAME).decode("utf-8-sig"), max_depth=OWN_FILE_DEPTH)
     except Exception:  # missing, truncated, not (strict) JSON: kept aside and regenerated from the database
         return None
     return doc if isinstance(doc, dict) else None

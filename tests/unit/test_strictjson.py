@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from app.strictjson import MAX_DEPTH, NotStrictJSON, check, encode, loads, printable
+from app.strictjson import MAX_DEPTH, OWN_FILE_DEPTH, NotStrictJSON, check, encode, loads, printable
 
 LEAVES = st.one_of(
     st.none(), st.booleans(), st.floats(allow_nan=True, allow_infinity=True),
@@ -74,3 +74,15 @@ def test_accepted(text):
 
 def test_printable_replaces_lone_surrogates_only():
     assert printable("a\ud800b\U0001f600") == "a\ufffdb\U0001f600"
+
+
+def test_the_registry_files_leave_room_for_the_documents_they_wrap():
+    """A document as deep as a descriptor may be, wrapped in registry-index.json's levels, still reads back."""
+    document = "[" * (MAX_DEPTH - 1) + "1" + "]" * (MAX_DEPTH - 1)
+    snapshot = '{"generation": 1, "artifacts": [{"id": "run_x", "metadata": ' + document + "}]}"
+    loads(document)  # within the limit on its own
+    assert loads(snapshot, max_depth=OWN_FILE_DEPTH)["generation"] == 1
+    with pytest.raises(NotStrictJSON):
+        loads(snapshot)
+    with pytest.raises(NotStrictJSON):
+        loads("[" * (OWN_FILE_DEPTH + 1) + "]" * (OWN_FILE_DEPTH + 1), max_depth=OWN_FILE_DEPTH)
