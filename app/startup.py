@@ -13,7 +13,7 @@ from app.config import Config
 from app.errors import DatabaseUnreachable
 from app.migrate import upgrade
 from app.registry.context import RegistryContext
-from app.registry.mirror import INDEX_NAME, read_index, write_index
+from app.registry.mirror import INDEX_NAME, index_is_whole, write_index
 from app.registry.sync.recovery import recover_lost_commits
 from app.registry.sync.rescan import bootstrap
 from app.telemetry.spool import SPOOL_FOLDER
@@ -81,7 +81,7 @@ def replace_damaged_mirror(ctx: RegistryContext) -> bool:
     damaged until the next change; start-up is where it gets noticed.
     """
     storage = ctx.storage
-    if not storage.exists(INDEX_NAME) or read_index(storage) is not None:
+    if not storage.exists(INDEX_NAME) or index_is_whole(storage):
         return False
     storage.write_bytes(f"{INDEX_NAME}.damaged", storage.read_bytes(INDEX_NAME))
     write_index(ctx.db, storage)

@@ -65,6 +65,25 @@ def write_index(db: Database, storage: Storage) -> int:
     return generation
 
 
+_ENDINGS = (b"\n  ]\n}\n", b"]\n}\n")  # what write_index ends the file with (with artifacts, without)
+
+
+def index_is_whole(storage: Storage) -> bool:
+    """Whether registry-index.json reads as a snapshot, checked at the cost of its first and last bytes.
+
+    A file written by write_index (atomically replaced) is whole when its header and its ending are: a
+    truncated copy loses the ending, garbage the header. Parsing all of it cost 170 s and 5.7 GB at 1M
+    artifacts, at every start-up. Any other file (the .NET engine's index, a foreign one) is parsed."""
+    if mirror_generation(storage) is None:
+        return read_index(storage) is not None
+    try:
+        size = storage.stat(INDEX_NAME).size
+        tail = b"".join(storage.iter_range(INDEX_NAME, max(0, size - 16), 16))
+    except Exception:  # vanished or unreadable since the header was read
+        return False
+    return tail.endswith(_ENDINGS)
+
+
 def _header(generation: int, count: int, registry_id: str) -> str:
     head = {"version": INDEX_VERSION, "updated": iso(utcnow()), "generation": generation, "artifact_count": count,
             "registry": registry_id}
