@@ -54,6 +54,10 @@ DOCUMENTED_VARIABLES = [
     ("FLOWTIME_CACHE_MB", "cache_mb",
      "Memory each process may spend on cached totals, facets and ranked search windows, in MB (approximate; "
      "default 64)."),
+    ("FLOWTIME_SQLITE_MMAP_MB", "sqlite_mmap_mb",
+     "SQLite reads through a memory map of up to this many MB per connection (default 0: read with pread). A map "
+     "serves pages straight from the OS cache (a small listing about 2 ms faster at 100k, 3% on the 1M workload), "
+     "but every mapped page counts in each worker's resident size: 7 GB at 1M artifacts."),
     ("FLOWTIME_COMPARE_MAX_VALUES", "compare_max_values",
      "Most numbers a compare with `include_values` returns (series x bins x 3: base, other, diff); beyond "
      "it the request is a 413 naming the limit (default 2000000)."),
@@ -90,6 +94,7 @@ class Config:
     log_format: str = "text"
     compare_max_values: int = 2_000_000
     cache_mb: int = 64
+    sqlite_mmap_mb: int = 0
     changes_keep: int = 100_000
     cursor_key: str = field(default="", repr=False)
     environment: str = "production"

@@ -19,10 +19,8 @@ SQLITE_BUSY_TIMEOUT_MS = 10_000
 # instead of spilling to the WAL (the default 2 MB holds a few thousand rows' worth); the default
 # is restored afterwards so idle pooled connections do not keep the memory.
 SQLITE_BULK_CACHE_KIB, SQLITE_DEFAULT_CACHE_KIB = 262_144, 2_000
-# Reads through a shared memory map: pages come straight from the OS cache for every pooled
-# connection and worker (a private 2 MB cache each re-read them with pread); p95 of a tag listing
-# at 100k 9.1 -> 6.6 ms. 2 GiB - 64 KiB is the cap SQLite builds apply by default; beyond it, pread.
-SQLITE_MMAP_BYTES = 2_147_418_112
+# A memory map (FLOWTIME_SQLITE_MMAP_MB) beyond 2 GiB - 64 KiB, the cap SQLite builds apply by default, is pread.
+SQLITE_MMAP_CAP_BYTES = 2_147_418_112
 # Rows ANALYZE reads per index: enough for the planner, milliseconds at any size (SQLite docs: 100-1000).
 SQLITE_ANALYSIS_LIMIT = 1000
 # PostgreSQL advisory lock keys: one writer at a time (like SQLite), one mirror writer, one rescan.
@@ -40,12 +38,12 @@ def safe_url(url: str) -> str:
         return "<an unparseable URL>"
 
 
-def make_engine(url: str) -> Engine:
-    """Create the SQLAlchemy engine for a database URL, configured for its dialect."""
+def make_engine(url: str, mmap_mb: int = 0) -> Engine:
+    """Create the SQLAlchemy engine for a database URL, configured for its dialect (`mmap_mb`: SQLite's map)."""
     try:
         if url.startswith("sqlite"):
             engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
-            _configure_sqlite(engine)
+            _configure_sqlite(engine, min(mmap_mb * 1024 * 1024, SQLITE_MMAP_CAP_BYTES))
             return engine
         return create_engine(url, pool_pre_ping=True)
     except ArgumentError as exc:
@@ -67,7 +65,7 @@ def check_connection(url: str) -> None:
         engine.dispose()
 
 
-def _configure_sqlite(engine: Engine) -> None:
+def _configure_sqlite(engine: Engine, mmap_bytes: int) -> None:
     @event.listens_for(engine, "connect")
     def on_connect(dbapi_connection: sqlite3.Connection, _record) -> None:
         # The driver's own transaction handling is switched off so that we emit BEGIN ourselves.
@@ -79,7 +77,7 @@ def _configure_sqlite(engine: Engine) -> None:
         # NORMAL in WAL mode: a power cut may roll back the last commits but never corrupts the database; each
         # acknowledged change is in the fsynced journal first, and start-up re-applies what the database lost.
         cursor.execute("PRAGMA synchronous=NORMAL")
-        cursor.execute(f"PRAGMA mmap_size={SQLITE_MMAP_BYTES}")
+        cursor.execute(f"PRAGMA mmap_size={mmap_bytes}")
         cursor.close()
 
     @event.listens_for(engine, "begin")
@@ -93,9 +91,9 @@ def _configure_sqlite(engine: Engine) -> None:
 class Database:
     """Hands out read and write transactions on one engine."""
 
-    def __init__(self, url: str):
+    def __init__(self, url: str, mmap_mb: int = 0):
         self.url = url
-        self.engine = make_engine(url)
+        self.engine = make_engine(url, mmap_mb)
         self.is_sqlite = self.engine.dialect.name == "sqlite"
         self.full_at: float | None = None  # monotonic time of the last write that found the disk full
 

@@ -52,7 +52,7 @@ class RegistryContext:
     @classmethod
     def build(cls, config: Config) -> RegistryContext:
         """Wire the registry from configuration (backends chosen by URL)."""
-        db = Database(config.database_url)
+        db = Database(config.database_url, config.sqlite_mmap_mb)
         storage = get_storage(config.storage_url, endpoint_url=config.s3_endpoint_url or None)
         child_env = {"FLOWTIME_DATA_DIR": str(config.data_dir), "FLOWTIME_DATABASE_URL": config.database_url,
                      "FLOWTIME_STORAGE_URL": config.storage_url} if config.mirror_process else None
