@@ -18,6 +18,7 @@ from app.registry.store.cache import SnapshotCache
 from app.registry.store.changes import record_changes
 from app.registry.store.history import write_history
 from app.registry.store.repository import ArtifactRepository
+from app.registry.store.rewrites import record_rewrites
 from app.registry.store.search import SearchIndex, search_backend
 from app.storage import Storage, get_storage
 
@@ -92,6 +93,7 @@ class RegistryContext:
             generation = registry.bump_generation()
             registry_id = registry.registry_id()
             record_changes(connection, registry, generation, registry.tracker.events, self.config.changes_keep)
+            record_rewrites(connection, registry, generation, registry.tracker.rewritten, bulk)
             history = write_history(connection, generation, actor, registry.tracker.edits) if actor else []
             entries = [] if bulk else _journal_entries(registry, generation, history)  # before the commit, in it
         try:

@@ -12,10 +12,12 @@ import json
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
+from itertools import islice
 from pathlib import Path
 
 from app.db import Database
 from app.registry.store.repository import ArtifactRepository
+from app.registry.store.rewrites import rewritten_since
 from app.storage import Storage
 from app.strictjson import OWN_FILE_DEPTH
 from app.strictjson import loads as strict_loads
@@ -26,7 +28,14 @@ INDEX_VERSION = "1.0.0"
 FOREIGN_BACKUP = "registry-index.json.dotnet-backup"
 _HEADER_GENERATION = re.compile(rb'^\{\s*"version":[^{}]*?"generation":\s*(\d{1,19})\b')
 _HEADER_REGISTRY = re.compile(rb'^\{\s*"version":[^{}]*?"registry":\s*"([0-9a-f]{1,64})"')
+_DOCUMENT_ID = re.compile(rb'^    \{"id": "([^"\\]+)"')
+COPY_BLOCK = 1024 * 1024
+PATCH_MOST = 50_000  # documents a patch rewrites at most; beyond, the full export costs about as much
 AHEAD_STATE = "mirror_ahead"  # registry_state: the generation of a mirror found ahead of the database
+
+
+class SnapshotUnreadable(ValueError):
+    """registry-index.json is not laid out as write_index writes it (the patch falls back to a full export)."""
 
 
 class MirrorAhead(RuntimeError):
@@ -56,32 +65,166 @@ def write_index(db: Database, storage: Storage) -> int:
         generation = registry.generation()
         registry_id = registry.state("registry_id") or ""
         documents = list(registry.iter_documents())
-    with storage.write_file(INDEX_NAME) as handle:
-        handle.write(_header(generation, len(documents), registry_id).encode())
-        for start in range(0, len(documents), 1000):
-            prefix = "\n    " if start == 0 else ",\n    "
-            handle.write((prefix + ",\n    ".join(documents[start:start + 1000])).encode())
-        handle.write(("\n  ]\n}\n" if documents else "]\n}\n").encode())
+    _write(storage, generation, registry_id, len(documents), iter(documents))
     return generation
 
 
-_ENDINGS = (b"\n  ]\n}\n", b"]\n}\n")  # what write_index ends the file with (with artifacts, without)
+def patch_index(db: Database, storage: Storage) -> int | None:
+    """Bring registry-index.json up to the database by rewriting only the documents changed since its generation.
+
+    The old snapshot's documents are one per line in id order: each changed one is found by a binary search
+    and the lines between them are copied as they are, so a patch costs its changes plus a file copy. The
+    result is what write_index would write. None when it cannot patch: the snapshot is not ours or not
+    whole, or a commit since was not itemised (a rescan, an import) or there are too many."""
+    base, snapshot_registry = mirror_generation(storage), mirror_registry(storage) or ""
+    if base is None or not looks_complete(storage):
+        return None
+    with db.read() as connection:
+        registry = ArtifactRepository(connection)
+        generation, registry_id = registry.generation(), registry.state("registry_id") or ""
+        ids = rewritten_since(connection, registry, base, PATCH_MOST)
+        if ids is None or generation < base or snapshot_registry != registry_id:
+            return None
+        changed = sorted(registry.snapshot_documents(ids).items())
+        count = registry.count_all()
+    with storage.open(INDEX_NAME) as old:
+        lines = SortedLines(old, storage.stat(INDEX_NAME).size)
+        units, old_count = lines.merge_plan(changed), lines.header_count()
+        present = sum(1 for unit in units if isinstance(unit, str))
+        replaced = sum(1 for artifact_id, _ in changed if lines.holds(artifact_id))
+        if old_count - replaced + present != count:
+            raise SnapshotUnreadable(f"{old_count} documents, {replaced} replaced, {present} written: "
+                                     f"the database holds {count}")
+        with storage.write_file(INDEX_NAME) as handle:
+            handle.write(_header(generation, count, registry_id).encode())
+            lines.write(handle, units)
+    return generation
+
+
+class SortedLines:
+    """The artifacts list of a snapshot write_index wrote, read by offset: one document per line, in id order."""
+
+    def __init__(self, handle, size: int):
+        self.handle = handle
+        self._found: dict[str, bool] = {}
+        head = handle.read(4096)
+        if b'"artifacts": []\n' in head:
+            self.start = self.end = head.index(b'"artifacts": []\n') + len(b'"artifacts": [')
+            self.empty = True
+            self._head = head
+            return
+        marker = head.find(b'"artifacts": [\n')
+        if marker < 0:
+            raise SnapshotUnreadable("no artifacts list in the header")
+        self.start, self.end, self.empty, self._head = marker + len(b'"artifacts": [\n'), size - len(b"  ]\n}\n"), False, head
+
+    def header_count(self) -> int:
+        match = re.search(rb'"artifact_count":\s*(\d+)', self._head[:self.start])
+        if match is None:
+            raise SnapshotUnreadable("no artifact_count in the header")
+        return int(match.group(1))
+
+    def holds(self, artifact_id: str) -> bool:
+        return not self.empty and self._found.get(artifact_id, False)
+
+    def merge_plan(self, changed: list[tuple[str, str | None]]) -> list:
+        """(start, end) byte ranges of old lines to copy and new documents (str), in output order."""
+        units: list = []
+        cursor = self.start
+        for artifact_id, document in changed:
+            position, line_end, found = self._lower_bound(artifact_id, cursor) if not self.empty else (cursor, cursor, False)
+            self._found[artifact_id] = found
+            if position > cursor:
+                units.append((cursor, position))
+            cursor = line_end if found else position
+            if document is not None:
+                units.append(document)
+        if not self.empty and cursor < self.end:
+            units.append((cursor, self.end))
+        return units
+
+    def write(self, out, units: list) -> None:
+        """The artifacts list and the file's ending, documents separated as write_index separates them."""
+        for number, unit in enumerate(units):
+            out.write(b"\n    " if number == 0 else b",\n    ")
+            if isinstance(unit, str):
+                out.write(unit.encode())
+            else:
+                self._copy(out, unit[0] + 4, unit[1] - self._terminator(unit[1]))
+        out.write(b"\n  ]\n}\n" if units else b"]\n}\n")
+
+    def _terminator(self, line_end: int) -> int:
+        self.handle.seek(line_end - 2)
+        return 2 if self.handle.read(2) == b",\n" else 1
+
+    def _copy(self, out, start: int, end: int) -> None:
+        self.handle.seek(start)
+        while start < end:
+            block = self.handle.read(min(COPY_BLOCK, end - start))
+            if not block:
+                raise SnapshotUnreadable("the snapshot ended early")
+            out.write(block)
+            start += len(block)
+
+    def _lower_bound(self, target: str, low: int) -> tuple[int, int, bool]:
+        """The first line at or after `low` whose id is not below `target`: (its offset, its end, id equal)."""
+        high = self.end  # lines before `low` hold lower ids; the line at `high` (or the end) does not
+        while low < high:
+            start = self._next_line((low + high) // 2)
+            if start >= high:  # no line starts in the upper half: look at the line at `low`
+                artifact_id, line_end = self._line(low)
+                if artifact_id >= target:
+                    return low, line_end, artifact_id == target
+                low = line_end
+                continue
+            artifact_id, line_end = self._line(start)
+            if artifact_id < target:
+                low = line_end
+            else:
+                high = start
+        if low >= self.end:
+            return low, low, False
+        artifact_id, line_end = self._line(low)
+        return low, line_end, artifact_id == target
+
+    def _next_line(self, position: int) -> int:
+        if position <= self.start:
+            return self.start
+        self.handle.seek(position - 1)
+        return position - 1 + len(self.handle.readline())
+
+    def _line(self, offset: int) -> tuple[str, int]:
+        self.handle.seek(offset)
+        line = self.handle.readline()
+        match = _DOCUMENT_ID.match(line)
+        if match is None:
+            raise SnapshotUnreadable(f"a document without a leading id at byte {offset}")
+        return match.group(1).decode(), offset + len(line)
+
+
+def _write(storage: Storage, generation: int, registry_id: str, count: int, documents: Iterator) -> None:
+    with storage.write_file(INDEX_NAME) as handle:
+        handle.write(_header(generation, count, registry_id).encode())
+        written = 0
+        for batch in iter(lambda: list(islice(documents, 1000)), []):
+            prefix = "\n    " if written == 0 else ",\n    "
+            texts = [d.encode() if isinstance(d, str) else d for d in batch]
+            handle.write(prefix.encode() + b",\n    ".join(texts))
+            written += len(texts)
+        handle.write(b"\n  ]\n}\n" if written else b"]\n}\n")
+        if written != count:
+            raise SnapshotUnreadable(f"{written} documents where the database holds {count}")
 
 
 def index_is_whole(storage: Storage) -> bool:
-    """Whether registry-index.json reads as a snapshot, checked at the cost of its first and last bytes.
+    """Whether registry-index.json reads as a snapshot: ours by its first and last bytes, any other by a parse.
 
-    A file written by write_index (atomically replaced) is whole when its header and its ending are: a
-    truncated copy loses the ending, garbage the header. Parsing all of it cost 170 s and 5.7 GB at 1M
-    artifacts, at every start-up. Any other file (the .NET engine's index, a foreign one) is parsed."""
+    A file write_index wrote (atomically replaced) is whole when its header and its ending are: a truncated
+    copy loses the ending, garbage the header. Parsing it cost 170 s and 5.7 GB at 1M artifacts at every
+    start-up. The .NET engine's index (or anything else) is parsed."""
     if mirror_generation(storage) is None:
         return read_index(storage) is not None
-    try:
-        size = storage.stat(INDEX_NAME).size
-        tail = b"".join(storage.iter_range(INDEX_NAME, max(0, size - 16), 16))
-    except Exception:  # vanished or unreadable since the header was read
-        return False
-    return tail.endswith(_ENDINGS)
+    return looks_complete(storage)
 
 
 def _header(generation: int, count: int, registry_id: str) -> str:

@@ -20,8 +20,8 @@ _SET = (update(artifacts).where(artifacts.c.seq == bindparam("row_seq"))
         .values(duplicate_of=bindparam("head"), doc=bindparam("new_doc")))
 
 
-def settle_groups(connection: Connection, hashes: Iterable[str | None]) -> None:
-    """Recompute `duplicate_of` for every run whose scenario hash is among `hashes`."""
+def settle_groups(connection: Connection, hashes: Iterable[str | None]) -> list[str]:
+    """Recompute `duplicate_of` for every run whose scenario hash is among `hashes`; returns the ids it changed."""
     wanted = sorted({h for h in hashes if h})
     c = artifacts.c
     changes = []
@@ -38,9 +38,11 @@ def settle_groups(connection: Connection, hashes: Iterable[str | None]) -> None:
             for row in members:
                 target = None if row.id == head else head
                 if row.duplicate_of != target:
-                    changes.append({"row_seq": row.seq, "head": target, "new_doc": _with_head(row.doc, target)})
+                    changes.append({"row_seq": row.seq, "head": target, "new_doc": _with_head(row.doc, target),
+                                    "row_id": row.id})
     if changes:
-        connection.execute(_SET, changes)
+        connection.execute(_SET, [{k: v for k, v in change.items() if k != "row_id"} for change in changes])
+    return [change["row_id"] for change in changes]
 
 
 def _with_head(doc: str, head: str | None) -> str:

@@ -28,6 +28,7 @@ from app.registry.store.tables import (
     artifacts,
     relationships,
     skipped_folders,
+    snapshot_rewrites,
 )
 from app.registry.store.tracking import ChangeTracker, stored_state
 
@@ -102,7 +103,7 @@ class ArtifactRepository(StateRows, SkippedRows):
         self._write_tags(seq, record.tags)
         self.set_derived_from(record.id, record.derived_from)
         write_stats(self.connection, [(seq, record.series_summary)])
-        settle_groups(self.connection, [record.scenario_hash])
+        self.tracker.rewritten.update(settle_groups(self.connection, [record.scenario_hash]))
 
     def add_many(self, records: list[ArtifactRecord]) -> None:
         """Insert many new artifacts with three executemany statements (rows, tags, links)."""
@@ -123,12 +124,13 @@ class ArtifactRepository(StateRows, SkippedRows):
             self.connection.execute(_INSERT_TAG_BY_ID, tags)
         if links:
             self.connection.execute(insert(relationships), links)
+            self.tracker.rewritten.update(link["target_id"] for link in links)
         summarised = [r for r in records if r.series_summary]
         if summarised:
             seqs = dict(self.connection.execute(
                 select(artifacts.c.id, artifacts.c.seq).where(artifacts.c.seq >= first_seq)).all())
             write_stats(self.connection, [(seqs[r.id], r.series_summary) for r in summarised])
-        settle_groups(self.connection, [r.scenario_hash for r in records])
+        self.tracker.rewritten.update(settle_groups(self.connection, [r.scenario_hash for r in records]))
 
     def save(self, record: ArtifactRecord) -> None:
         """Replace the stored row of an existing artifact (tags and outgoing links included)."""
@@ -143,7 +145,7 @@ class ArtifactRepository(StateRows, SkippedRows):
         self._write_tags(seq, record.tags)
         self.set_derived_from(record.id, record.derived_from)
         write_stats(self.connection, [(seq, record.series_summary)], replace=True)
-        settle_groups(self.connection, [record.scenario_hash, old_hash])
+        self.tracker.rewritten.update(settle_groups(self.connection, [record.scenario_hash, old_hash]))
 
     def remove(self, artifact_id: str) -> None:
         """Delete the row permanently (purge), with its tags, series stats and links."""
@@ -156,12 +158,12 @@ class ArtifactRepository(StateRows, SkippedRows):
             self.connection.execute(delete(artifact_series_stats).where(artifact_series_stats.c.artifact_seq == found.seq))
         self.connection.execute(delete(artifacts).where(artifacts.c.id == artifact_id))
         if found is not None:
-            settle_groups(self.connection, [found.scenario_hash])
-        self.connection.execute(
-            delete(relationships).where(
-                (relationships.c.source_id == artifact_id) | (relationships.c.target_id == artifact_id)
-            )
-        )
+            self.tracker.rewritten.update(settle_groups(self.connection, [found.scenario_hash]))
+        linked = (relationships.c.source_id == artifact_id) | (relationships.c.target_id == artifact_id)
+        for source, target in self.connection.execute(
+                select(relationships.c.source_id, relationships.c.target_id).where(linked)):
+            self.tracker.rewritten.update((source, target))
+        self.connection.execute(delete(relationships).where(linked))
 
     def _write_tags(self, seq: int, tags: list[str]) -> None:
         if tags:
@@ -174,7 +176,7 @@ class ArtifactRepository(StateRows, SkippedRows):
     def clear_all(self) -> None:
         """Delete every artifact, tag, link and skipped folder (a rebuild starts from nothing)."""
         for table in (artifact_tags, artifact_series_stats, relationships, skipped_folders, artifacts,
-                      artifact_counts, artifact_history, artifact_changes):
+                      artifact_counts, artifact_history, artifact_changes, snapshot_rewrites):
             self.connection.execute(delete(table))
         self.set_state("changes_floor", str(self.generation()))  # followers of the old rows list again
 
@@ -203,10 +205,17 @@ class ArtifactRepository(StateRows, SkippedRows):
         rows.sort(key=itemgetter(0))
         history = all_history(self.connection)
         for artifact_id, doc in rows:
-            document = self._document(artifact_id, doc, derived, generates)
-            if artifact_id in history:  # the snapshot keeps each artifact's edit history with it
-                document = document[:-1] + ', "history": ' + json.dumps(history[artifact_id], ensure_ascii=False) + "}"
-            yield document
+            yield _with_history(self._document(artifact_id, doc, derived, generates), history.get(artifact_id))
+
+    def snapshot_documents(self, ids: Iterable[str]) -> dict[str, str | None]:
+        """The given artifacts as iter_documents writes them (None for ids that have no row), by id."""
+        found = self.documents_by_id(ids)
+        present = [artifact_id for artifact_id, doc in found.items() if doc is not None]
+        history: dict[str, list[dict]] = {}
+        for start in range(0, len(present), 500):
+            history.update(all_history(self.connection, present[start:start + 500]))
+        return {artifact_id: doc if doc is None else _with_history(doc, history.get(artifact_id))
+                for artifact_id, doc in found.items()}
 
     def documents_by_id(self, ids: Iterable[str]) -> dict[str, str | None]:
         """The JSON text of the given artifacts by id (None for ids that have no row), links spliced in."""
@@ -241,8 +250,11 @@ class ArtifactRepository(StateRows, SkippedRows):
     # -- relationships --------------------------------------------------------------------------
     def set_derived_from(self, source_id: str, targets: list[str]) -> None:
         """Replace the outgoing derived_from links of one artifact."""
-        self.connection.execute(delete(relationships).where(relationships.c.source_id == source_id))
+        outgoing = relationships.c.source_id == source_id
+        self.tracker.rewritten.update(self.connection.execute(select(relationships.c.target_id).where(outgoing)).scalars())
+        self.connection.execute(delete(relationships).where(outgoing))
         unique = [t for t in dict.fromkeys(targets) if t != source_id]
+        self.tracker.rewritten.update(unique)
         if unique:
             self.connection.execute(
                 insert(relationships),
@@ -283,3 +295,10 @@ class ArtifactRepository(StateRows, SkippedRows):
             derived.setdefault(source, []).append(target)
             generates.setdefault(target, []).append(source)
         return derived, generates
+
+
+def _with_history(document: str, entries: list[dict] | None) -> str:
+    """The snapshot keeps each artifact's edit history with it."""
+    if not entries:
+        return document
+    return document[:-1] + ', "history": ' + json.dumps(entries, ensure_ascii=False) + "}"

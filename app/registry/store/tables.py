@@ -126,6 +126,14 @@ artifact_changes = Table(
     Column("at", DateTime, nullable=False),
 )
 
+# Artifacts whose snapshot document a commit changed, until a snapshot holds that commit (app.registry.mirror).
+snapshot_rewrites = Table(
+    "snapshot_rewrites",
+    metadata,
+    Column("generation", BigInteger, primary_key=True),
+    Column("artifact_id", String(200), primary_key=True),
+)
+
 registry_state = Table(
     "registry_state",
     metadata,
@@ -142,4 +150,5 @@ skipped_folders = Table(
 )
 
 __all__ = ["metadata", "artifacts", "artifact_tags", "artifact_counts", "relationships", "registry_state",
-           "skipped_folders", "artifact_series_stats", "artifact_history", "artifact_changes"]
+           "skipped_folders", "artifact_series_stats", "artifact_history", "artifact_changes",
+           "snapshot_rewrites"]

@@ -23,6 +23,9 @@ class ChangeTracker:
 
     def __init__(self) -> None:
         self.touched: set[str] = set()  # ids whose row changed (for the journal)
+        # ids whose snapshot document changed: the touched ones, the other ends of links made or removed,
+        # and the members of a duplicate group whose head moved (for the snapshot's patch)
+        self.rewritten: set[str] = set()
         self.events: dict[str, str] = {}  # id -> created|updated|deleted|restored|archived (for the feed)
         self.edits: dict[str, dict] = {}  # id -> {field: {from, to}} (for history, when an actor is set)
         self.actor: str | None = None
@@ -31,11 +34,13 @@ class ChangeTracker:
         """New rows."""
         for artifact_id in ids:
             self.touched.add(artifact_id)
+            self.rewritten.add(artifact_id)
             self.events[artifact_id] = "created"
 
     def saved(self, before: dict, record: ArtifactRecord) -> None:
         """An existing row replaced: `before` is its stored user state."""
         self.touched.add(record.id)
+        self.rewritten.add(record.id)
         after = user_state(record)
         if self.events.get(record.id) != "created":
             self.events[record.id] = event_of(before, after)
@@ -46,5 +51,6 @@ class ChangeTracker:
     def removed(self, artifact_id: str) -> None:
         """A row purged."""
         self.touched.add(artifact_id)
+        self.rewritten.add(artifact_id)
         self.events[artifact_id] = "deleted"
         self.edits.pop(artifact_id, None)
