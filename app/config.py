@@ -26,8 +26,8 @@ DOCUMENTED_VARIABLES = [
      "arriving meanwhile share one snapshot (default 20000: the snapshot is at most about 20 s plus one export "
      "behind)."),
     ("FLOWTIME_MIRROR_MAX_CPU", "mirror_max_cpu",
-     "Share of one core, in percent, the snapshot writer may use: after an export taking t seconds the next "
-     "starts no sooner than t x (100 / share - 1) later (default 10)."),
+     "Share of one core, in percent, the snapshot writer may use: after a rewrite costing t CPU seconds the next "
+     "starts no sooner than t x (100 / share - 1) later (default 10; start-up's rewrite is not counted)."),
     ("FLOWTIME_MIRROR_PROCESS", "mirror_process",
      "Export the mirror in a short-lived child process, off the worker's GIL (default `1`; `0` = a thread)."),
     ("FLOWTIME_AUTO_DISCOVER", "auto_discover",

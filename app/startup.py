@@ -71,7 +71,8 @@ def sync_mirror(ctx: RegistryContext) -> None:
     try:
         # In a child interpreter for a large registry: exported here, 1M artifacts held 2.8 GB that every
         # worker forked from this process kept.
-        ctx.mirror.sync()
+        if ctx.mirror.sync():
+            ctx.mirror.unbudget_last()
     except Exception:  # sync logged it at error level and recorded it for /healthz
         log.debug("mirror sync at start-up failed", exc_info=True)
 

@@ -8,8 +8,10 @@ from app.registry import lineage, mirror_writer
 from app.registry.maintenance import purge
 from app.registry.mirror import INDEX_NAME, patch_index, write_index
 from app.registry.service import delete_artifact, register_folder, restore_artifact, update_artifact
+from app.registry.store.repository import ArtifactRepository
 from app.registry.store.rewrites import ITEMISED_UP_TO
 from app.registry.sync.rescan import bootstrap
+from app.startup import prepare
 from tests.conftest import make_app
 from tests.helpers import write_run
 
@@ -110,4 +112,14 @@ def test_the_mirror_writer_patches_and_forgets_what_the_snapshot_holds(data_dir,
     assert b'"title": "Patched"' in ctx.storage.read_bytes(INDEX_NAME)
     with ctx.db.read() as connection:
         assert connection.exec_driver_sql("SELECT count(*) FROM snapshot_rewrites").scalar_one() == 0
+    ctx.close()
+
+
+def test_start_up_rewrites_the_snapshot_outside_the_cpu_share(data_dir):
+    write_run(data_dir, "run_20250101T000000Z_00000001")
+    prepare({"data_dir": data_dir, "mirror_process": False})
+    ctx = make_app(data_dir).extensions["flowtime"]
+    with ctx.db.read() as connection:
+        state = ArtifactRepository(connection)
+        assert state.state("mirror_export_s") == "0" and int(state.state("mirror_generation")) == state.generation()
     ctx.close()
