@@ -80,13 +80,17 @@ class MirrorWriter:
         self._ensure_thread()
         self._wake.set()
 
-    def sync(self) -> bool:
-        """Rewrite the snapshot now if it lags the database (large registries: in a child process)."""
+    def sync(self, scheduled: bool = False) -> bool:
+        """Rewrite the snapshot now if it lags the database (large registries: in a child process).
+
+        `scheduled`: the background writer's turn, skipped when another process rewrote it meanwhile and its
+        CPU share's rest has not passed (every worker has a writer; they take turns under the lock)."""
         if self.child_env is None or self._artifact_count() < CHILD_PROCESS_FROM:
-            return self.sync_here()
+            return self.sync_here(scheduled=scheduled)
         env = {**os.environ, **self.child_env}
         children_before = _children_cpu()
-        done = subprocess.run([sys.executable, "-m", "app.registry.mirror_job"], env=env, timeout=600,
+        done = subprocess.run([sys.executable, "-m", "app.registry.mirror_job", *(["--scheduled"] if scheduled else [])],
+                              env=env, timeout=600,
                               capture_output=True, text=True)
         if done.returncode != 0:
             failure = RuntimeError(f"mirror export failed: {done.stderr.strip()[-2000:]}")
@@ -103,14 +107,14 @@ class MirrorWriter:
         with self.db.read() as connection:
             return ArtifactRepository(connection).count_all()
 
-    def sync_here(self, force: bool = False) -> bool:
+    def sync_here(self, force: bool = False, scheduled: bool = False) -> bool:
         """Rewrite the snapshot in this process if it lags the database (or `force`); returns True if it wrote.
 
         A failure is recorded in the database (for /healthz, whichever process serves it) and logged at
         error level once per streak of failures; the next successful write clears it.
         """
         try:
-            wrote = self._sync_locked(force)
+            wrote = self._sync_locked(force, scheduled)
         except Exception as exc:
             self.report_failure(exc)
             raise
@@ -137,8 +141,10 @@ class MirrorWriter:
         except Exception:  # the database may be what failed: the log line above is the report
             log.debug("could not record the mirror failure", exc_info=True)
 
-    def _sync_locked(self, force: bool = False) -> bool:
+    def _sync_locked(self, force: bool = False, scheduled: bool = False) -> bool:
         with file_lock(self.lock_path), self.db.named_lock(MIRROR_LOCK):
+            if scheduled and self._rest_until() > time.monotonic():
+                return False  # another worker's writer rewrote it while this one waited for the lock
             with self.db.read() as connection:
                 registry = ArtifactRepository(connection)
                 database_generation = registry.generation()
@@ -271,7 +277,7 @@ class MirrorWriter:
         with self._thread_lock:
             self._due = None
         try:
-            self.sync()
+            self.sync(scheduled=not self._closed)
         except Exception:  # keep the writer alive (sync_here logged and recorded it); retry with a back-off
             log.debug("mirror update failed", exc_info=True)
             if not self._closed:

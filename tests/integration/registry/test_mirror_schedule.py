@@ -93,3 +93,15 @@ def test_a_bulk_change_is_snapshotted_without_waiting_for_the_delay(make_ctx, da
     with ctx.writing(bulk=True) as registry:
         registry.set_state("test_counter", "1")
     assert _wait_in_step(ctx, 10) is not None
+
+
+def test_a_scheduled_rewrite_waits_out_the_rest_of_another_workers_rewrite(make_ctx):
+    ctx = make_ctx(mirror_delay_ms=60_000, mirror_max_cpu=10)
+    ctx.mirror.close()  # this test drives the writer's turns itself
+    with ctx.writing() as registry:  # another worker's writer has just written a snapshot costing 5 s of CPU
+        registry.set_state("mirror_export_s", "5")
+        registry.set_state("mirror_finished_at", f"{time.time():.3f}")
+    update_artifact(ctx, RUN, {"title": "Waits its turn"})
+    assert ctx.mirror.sync(scheduled=True) is False  # 45 s of rest left: the lock was the other writer's
+    assert ctx.mirror.sync() is True  # `export-index`, start-up and shutdown write at once
+    assert b"Waits its turn" in ctx.storage.read_bytes("registry-index.json")
