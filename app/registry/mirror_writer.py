@@ -87,6 +87,11 @@ class MirrorWriter:
         CPU share's rest has not passed (every worker has a writer; they take turns under the lock)."""
         if self.child_env is None or self._artifact_count() < CHILD_PROCESS_FROM:
             return self.sync_here(scheduled=scheduled)
+        if scheduled and self._rest_until() > time.monotonic():
+            return False  # another worker's turn ran meanwhile: no child for a turn that would be skipped
+        patched = self.sync_here(scheduled=scheduled, export=False)  # a patch is system calls, barely the GIL
+        if patched is not None:
+            return patched
         env = {**os.environ, **self.child_env}
         children_before = _children_cpu()
         done = subprocess.run([sys.executable, "-m", "app.registry.mirror_job", *(["--scheduled"] if scheduled else [])],
@@ -107,14 +112,16 @@ class MirrorWriter:
         with self.db.read() as connection:
             return ArtifactRepository(connection).count_all()
 
-    def sync_here(self, force: bool = False, scheduled: bool = False) -> bool:
+    def sync_here(self, force: bool = False, scheduled: bool = False, export: bool = True) -> bool | None:
         """Rewrite the snapshot in this process if it lags the database (or `force`); returns True if it wrote.
+
+        `export=False`: patch it only, None when that is not possible (the caller exports in a child).
 
         A failure is recorded in the database (for /healthz, whichever process serves it) and logged at
         error level once per streak of failures; the next successful write clears it.
         """
         try:
-            wrote = self._sync_locked(force, scheduled)
+            wrote = self._sync_locked(force, scheduled, export)
         except Exception as exc:
             self.report_failure(exc)
             raise
@@ -141,7 +148,7 @@ class MirrorWriter:
         except Exception:  # the database may be what failed: the log line above is the report
             log.debug("could not record the mirror failure", exc_info=True)
 
-    def _sync_locked(self, force: bool = False, scheduled: bool = False) -> bool:
+    def _sync_locked(self, force: bool = False, scheduled: bool = False, export: bool = True) -> bool | None:
         with file_lock(self.lock_path), self.db.named_lock(MIRROR_LOCK):
             if scheduled and self._rest_until() > time.monotonic():
                 return False  # another worker's writer rewrote it while this one waited for the lock
@@ -158,7 +165,10 @@ class MirrorWriter:
             preserve_foreign_index(self.storage)
             started, cpu = time.monotonic(), time.thread_time()  # this thread's: a worker's requests run beside it
             before = self.storage.change_token()
-            generation, how = self._write_snapshot()
+            written = self._write_snapshot(export)
+            if written is None:
+                return None
+            generation, how = written
             after = self.storage.change_token()
             self.journal.compact(registry_id, generation)
             took, cpu_took = time.monotonic() - started, time.thread_time() - cpu
@@ -167,8 +177,9 @@ class MirrorWriter:
                      generation, how, took, cpu_took)
             return True
 
-    def _write_snapshot(self) -> tuple[int, str]:
-        """Patch the snapshot with what changed since it (O(change)), or export it in full when it cannot."""
+    def _write_snapshot(self, export: bool) -> tuple[int, str] | None:
+        """Patch the snapshot with what changed since it (O(change)), or export it in full when it cannot
+        (None instead, unless `export`)."""
         try:
             generation = patch_index(self.db, self.storage)
         except Exception as exc:  # SnapshotUnreadable, or any fault of the patch: the export still runs
@@ -176,7 +187,7 @@ class MirrorWriter:
             generation = None
         if generation is not None:
             return generation, "patched"
-        return write_index(self.db, self.storage), "exported"
+        return (write_index(self.db, self.storage), "exported") if export else None
 
     def _refuse_if_ahead(self, database_generation: int, flagged: str | None) -> None:
         """A snapshot or journal at a later generation than the database holds commits the database lost."""

@@ -40,7 +40,8 @@ _LINKS_OF = (select(relationships.c.source_id, relationships.c.target_id)
              .order_by(relationships.c.source_id, relationships.c.target_id))
 _NO_LINKS = ', "relationships": ' + json.dumps({"derived_from": [], "generates": []}) + "}"
 _STATE_BY_ID = select(artifacts.c.seq, artifacts.c.scenario_hash, artifacts.c.title, artifacts.c.description,
-                      artifacts.c.tags_json, artifacts.c.deleted_at, artifacts.c.user_edits).where(
+                      artifacts.c.tags_json, artifacts.c.deleted_at, artifacts.c.user_edits, artifacts.c.created,
+                      artifacts.c.series_summary).where(
     artifacts.c.id == bindparam("artifact_id"))
 _INSERT_TAG_BY_ID = insert(artifact_tags).values(
     tag=bindparam("tag"),
@@ -141,11 +142,15 @@ class ArtifactRepository(StateRows, SkippedRows):
         values = row_values(record)
         self.connection.execute(update(artifacts).where(artifacts.c.seq == seq).values(**values))
         counters.apply(self.connection, counters.values_keys(values), before)
-        self.connection.execute(delete(artifact_tags).where(artifact_tags.c.artifact_seq == seq))
-        self._write_tags(seq, record.tags)
+        # Only what changed is rewritten: an edit of a title and tags leaves links, series rows and groups be.
+        if values["tags_json"] != old.tags_json:
+            self.connection.execute(delete(artifact_tags).where(artifact_tags.c.artifact_seq == seq))
+            self._write_tags(seq, record.tags)
         self.set_derived_from(record.id, record.derived_from)
-        write_stats(self.connection, [(seq, record.series_summary)], replace=True)
-        self.tracker.rewritten.update(settle_groups(self.connection, [record.scenario_hash, old_hash]))
+        if values["series_summary"] != old.series_summary:
+            write_stats(self.connection, [(seq, record.series_summary)], replace=True)
+        if (record.scenario_hash, record.created, record.deleted_at is None) != (old_hash, old.created, old.deleted_at is None):
+            self.tracker.rewritten.update(settle_groups(self.connection, [record.scenario_hash, old_hash]))
 
     def remove(self, artifact_id: str) -> None:
         """Delete the row permanently (purge), with its tags, series stats and links."""
@@ -251,10 +256,12 @@ class ArtifactRepository(StateRows, SkippedRows):
     def set_derived_from(self, source_id: str, targets: list[str]) -> None:
         """Replace the outgoing derived_from links of one artifact."""
         outgoing = relationships.c.source_id == source_id
-        self.tracker.rewritten.update(self.connection.execute(select(relationships.c.target_id).where(outgoing)).scalars())
-        self.connection.execute(delete(relationships).where(outgoing))
+        current = set(self.connection.execute(select(relationships.c.target_id).where(outgoing)).scalars())
         unique = [t for t in dict.fromkeys(targets) if t != source_id]
-        self.tracker.rewritten.update(unique)
+        if current == set(unique):
+            return
+        self.tracker.rewritten.update(current | set(unique))
+        self.connection.execute(delete(relationships).where(outgoing))
         if unique:
             self.connection.execute(
                 insert(relationships),
