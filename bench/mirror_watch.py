@@ -194,12 +194,21 @@ def _is_mirror_job(pid: int) -> bool:
 class CpuMeter(threading.Thread):
     """CPU of the server (master + workers + their children) and of the mirror's child interpreters."""
 
-    def __init__(self, master: int):
+    def __init__(self, master: int, db_file: Path | None = None):
         super().__init__(daemon=True)
-        self.master = master
+        self.master, self.db_file = master, db_file
+        self.counted_start = self._counted()
         self.stop_event = threading.Event()
         self.jobs: dict[int, float] = {}  # mirror_job pid -> last CPU seen (those still running at the end)
         self.start_snapshot = self._snapshot()
+
+    def _counted(self) -> float | None:
+        """`mirror_cpu_s`: the CPU every snapshot rewrite cost, as the registry counts it (patches run in-process)."""
+        if self.db_file is None:
+            return None
+        with sqlite3.connect(f"file:{self.db_file}?mode=ro", uri=True, timeout=30) as conn:
+            row = conn.execute("SELECT value FROM registry_state WHERE key = 'mirror_cpu_s'").fetchone()
+        return float(row[0]) if row else 0.0
 
     def _snapshot(self) -> dict[int, tuple[float, float]]:
         return {pid: _stat(pid) for pid in [self.master, *_children(self.master)]}
@@ -221,8 +230,10 @@ class CpuMeter(threading.Thread):
         reaped = sum(end[p][1] - self.start_snapshot.get(p, (0, 0))[1] for p in end)
         running = sum(cpu for pid, cpu in self.jobs.items() if Path(f"/proc/{pid}").exists())
         mirror = reaped + running
+        counted = self._counted()
+        rewrites = None if counted is None or self.counted_start is None else counted - self.counted_start
         return {"seconds": round(seconds, 1), "server_cpu_s": round(own + mirror, 2),
                 "server_cpu_pct_core": round(100 * (own + mirror) / seconds, 1), "mirror_child_cpu_s": round(mirror, 2),
                 "mirror_cpu_pct_core": round(100 * mirror / seconds, 1), "mirror_jobs_seen": len(self.jobs),
-                "note": "" if self.jobs or mirror else "no mirror_job child seen: the mirror exported inside the "
-                "server (below 20,000 artifacts, or a mirror without child interpreters): its CPU is in server CPU"}
+                "mirror_rewrites_cpu_s": None if rewrites is None else round(rewrites, 2),
+                "mirror_rewrites_cpu_pct_core": None if rewrites is None else round(100 * rewrites / seconds, 1)}

@@ -59,7 +59,7 @@ def ours(args, work: Path, reads, writes) -> dict:
         watcher = LagWatcher(work)
         watcher.start()
         settled = watcher.wait_for(generation_of(), args.lag_wait)  # the start-up export, before measuring
-        cpu, started = CpuMeter(srv.proc.pid), time.monotonic()
+        cpu, started = CpuMeter(srv.proc.pid, work / "registry.db"), time.monotonic()
         cpu.start()
         writer = Writer(HttpWrites(srv.base, generation_of, args.timeout), writes, args.write_rate)
         writer.start()

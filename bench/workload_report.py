@@ -83,9 +83,11 @@ def write_lines(res: dict) -> list[str]:
                  f"(not reached {lag.get('index_missing', '-')}; index rewrites seen {lag.get('index_updates_seen')}; "
                  f"caught up at the end: {o.get('caught_up')}){dash} |")
     cpu = o.get("mirror_cpu") or {}
-    lines.append(f"| mirror CPU (mirror_job children) | {cpu.get('mirror_child_cpu_s')} s = "
-                 f"{cpu.get('mirror_cpu_pct_core')} % of one core over {cpu.get('seconds')} s "
-                 f"({cpu.get('mirror_jobs_seen')} seen running) {cpu.get('note', '')}{dash} |")
+    lines.append(f"| mirror CPU, every snapshot rewrite (the registry's `mirror_cpu_s`: patches in the workers' "
+                 f"mirror threads, exports in children) | {cpu.get('mirror_rewrites_cpu_s')} s = "
+                 f"{cpu.get('mirror_rewrites_cpu_pct_core')} % of one core over {cpu.get('seconds')} s{dash} |")
+    lines.append(f"| mirror_job children seen (full exports) | {cpu.get('mirror_child_cpu_s')} s = "
+                 f"{cpu.get('mirror_cpu_pct_core')} % of one core ({cpu.get('mirror_jobs_seen')} seen running){dash} |")
     lines.append(f"| server CPU (master + workers + children) | {cpu.get('server_cpu_s')} s = "
                  f"{cpu.get('server_cpu_pct_core')} % of one core{dash} |")
     memory = o.get("worker_memory") or {}

@@ -104,8 +104,12 @@ class MirrorWriter:
         self._succeeded()
         wrote = "wrote" in done.stdout
         if wrote:  # the CPU share counts the child's start-up too, not only its export
+            child_cpu = _children_cpu() - children_before
             with self.db.write() as connection:
-                ArtifactRepository(connection).set_state("mirror_export_s", f"{_children_cpu() - children_before:.3f}")
+                registry = ArtifactRepository(connection)
+                counted = float(registry.state("mirror_export_s") or 0)  # what the child counted: its export
+                registry.set_state("mirror_export_s", f"{child_cpu:.3f}")
+                _add_cpu(registry, child_cpu - counted)
         return wrote
 
     def _artifact_count(self) -> int:
@@ -216,6 +220,7 @@ class MirrorWriter:
             registry.set_state("mirror_finished_at", f"{time.time():.3f}")
             registry.set_state("mirror_error", "")
             registry.set_state("mirror_export_s", f"{cpu_seconds:.3f}")  # CPU: what the share budgets
+            _add_cpu(registry, cpu_seconds)
             # Lets auto-discovery tell the mirror's own rename from a new artifact folder.
             registry.set_state("mirror_tokens", json.dumps(tokens))
             forget_rewrites(connection, generation)
@@ -308,3 +313,8 @@ def _children_cpu() -> float:
     """CPU seconds of the children this process has waited for (a mirror_job child's start-up and export)."""
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
     return usage.ru_utime + usage.ru_stime
+
+
+def _add_cpu(registry: ArtifactRepository, seconds: float) -> None:
+    """Count CPU seconds into `mirror_cpu_s`, the total every rewrite cost (children and in-process alike)."""
+    registry.set_state("mirror_cpu_s", f"{float(registry.state('mirror_cpu_s') or 0) + max(seconds, 0.0):.3f}")
