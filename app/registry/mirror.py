@@ -7,15 +7,13 @@ This module owns the snapshot's format: writing it from the database, reading it
 
 from __future__ import annotations
 
-import fcntl
 import io
 import json
 import os
 import re
 from collections.abc import Iterator
-from contextlib import contextmanager, suppress
+from contextlib import suppress
 from itertools import islice
-from pathlib import Path
 
 from app.db import Database
 from app.registry.store.repository import ArtifactRepository
@@ -43,22 +41,6 @@ class SnapshotUnreadable(ValueError):
 
 class MirrorAhead(RuntimeError):
     """registry-index.json is at a later generation than the database: the database lost commits."""
-
-
-@contextmanager
-def file_lock(path: Path, blocking: bool = True) -> Iterator[bool]:
-    """Hold an exclusive flock on `path` (created if missing, never replaced); yields False if busy."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "a+b") as handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | (0 if blocking else fcntl.LOCK_NB))
-        except BlockingIOError:
-            yield False
-            return
-        try:
-            yield True
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def write_index(db: Database, storage: Storage) -> int:

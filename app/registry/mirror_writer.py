@@ -14,7 +14,6 @@ from __future__ import annotations
 import json
 import logging
 import os
-import resource
 import subprocess
 import sys
 import threading
@@ -22,17 +21,24 @@ import time
 from pathlib import Path
 
 from app.db import MIRROR_LOCK, Database
-from app.registry.journal import JOURNAL_NAME, Journal
+from app.registry.journal import Journal
+from app.registry.locks import file_lock
 from app.registry.mirror import (
     AHEAD_STATE,
     INDEX_NAME,
     MirrorAhead,
-    file_lock,
     looks_complete,
     mirror_generation,
     patch_index,
     preserve_foreign_index,
     write_index,
+)
+from app.registry.mirror_budget import (
+    children_cpu,
+    count_cost,
+    journal_outgrew_snapshot,
+    last_cost,
+    rest_until,
 )
 from app.registry.store.repository import ArtifactRepository
 from app.registry.store.rewrites import forget_rewrites
@@ -44,8 +50,6 @@ log = logging.getLogger(__name__)
 # Below this size an export takes milliseconds: starting a child interpreter would cost more.
 CHILD_PROCESS_FROM = 20_000
 RETRY_MAX_SECONDS = 60.0
-JOURNAL_FRACTION = 0.25  # a journal this large relative to the snapshot (and over 1 MB) is compacted at once
-JOURNAL_MIN_BYTES = 1024 * 1024
 
 
 class MirrorWriter:
@@ -93,7 +97,7 @@ class MirrorWriter:
         if patched is not None:
             return patched
         env = {**os.environ, **self.child_env}
-        children_before = _children_cpu()
+        children_before = children_cpu()
         done = subprocess.run([sys.executable, "-m", "app.registry.mirror_job", *(["--scheduled"] if scheduled else [])],
                               env=env, timeout=600,
                               capture_output=True, text=True)
@@ -104,12 +108,10 @@ class MirrorWriter:
         self._succeeded()
         wrote = "wrote" in done.stdout
         if wrote:  # the CPU share counts the child's start-up too, not only its export
-            child_cpu = _children_cpu() - children_before
+            child_cpu = children_cpu() - children_before
             with self.db.write() as connection:
                 registry = ArtifactRepository(connection)
-                counted = float(registry.state("mirror_export_s") or 0)  # what the child counted: its export
-                registry.set_state("mirror_export_s", f"{child_cpu:.3f}")
-                _add_cpu(registry, child_cpu - counted)
+                count_cost(registry, child_cpu, total=child_cpu - last_cost(registry))  # the child counted its export
         return wrote
 
     def _artifact_count(self) -> int:
@@ -219,8 +221,7 @@ class MirrorWriter:
             registry.set_state("mirror_updated", iso(utcnow()))
             registry.set_state("mirror_finished_at", f"{time.time():.3f}")
             registry.set_state("mirror_error", "")
-            registry.set_state("mirror_export_s", f"{cpu_seconds:.3f}")  # CPU: what the share budgets
-            _add_cpu(registry, cpu_seconds)
+            count_cost(registry, cpu_seconds)
             # Lets auto-discovery tell the mirror's own rename from a new artifact folder.
             registry.set_state("mirror_tokens", json.dumps(tokens))
             forget_rewrites(connection, generation)
@@ -229,23 +230,12 @@ class MirrorWriter:
         """Leave the last rewrite out of the CPU share: start-up's runs before any request is served (at 1M, a
         full export's 30 s would otherwise hold the first patch back 270 s)."""
         with self.db.write() as connection:
-            ArtifactRepository(connection).set_state("mirror_export_s", "0")
+            count_cost(ArtifactRepository(connection), 0.0, total=0.0)
 
     def _rest_until(self) -> float:
         """Monotonic time before which no snapshot may start (the previous one's CPU time, times the rest)."""
         with self.db.read() as connection:
-            registry = ArtifactRepository(connection)
-            finished = float(registry.state("mirror_finished_at") or 0)
-            took = float(registry.state("mirror_export_s") or 0)
-        return time.monotonic() + (finished + took * self.rest_factor - time.time())
-
-    def journal_outgrew_snapshot(self) -> bool:
-        """Whether the journal passed its share of the snapshot's size (local storage; S3 keeps segments)."""
-        try:
-            journal = self.storage.stat(JOURNAL_NAME).size
-            return journal > JOURNAL_MIN_BYTES and journal > JOURNAL_FRACTION * self.storage.stat(INDEX_NAME).size
-        except Exception:  # either file missing (or on S3): the schedule alone decides
-            return False
+            return rest_until(ArtifactRepository(connection), self.rest_factor)
 
     def _ensure_thread(self) -> None:
         # Started lazily so that it runs in the gunicorn worker, after the fork.
@@ -280,7 +270,7 @@ class MirrorWriter:
             due = self._due
         if due is None:
             return
-        if self.journal_outgrew_snapshot():
+        if journal_outgrew_snapshot(self.storage):
             due = time.monotonic()
         start_at = due if self._closed else max(due, self._rest_until())
         remaining = start_at - time.monotonic()
@@ -307,14 +297,3 @@ class MirrorWriter:
             still_behind = int(registry.state("mirror_generation") or 0) < registry.generation()
         if still_behind and not self._closed:  # changes landed during the export: their turn comes next
             self.notify()
-
-
-def _children_cpu() -> float:
-    """CPU seconds of the children this process has waited for (a mirror_job child's start-up and export)."""
-    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return usage.ru_utime + usage.ru_stime
-
-
-def _add_cpu(registry: ArtifactRepository, seconds: float) -> None:
-    """Count CPU seconds into `mirror_cpu_s`, the total every rewrite cost (children and in-process alike)."""
-    registry.set_state("mirror_cpu_s", f"{float(registry.state('mirror_cpu_s') or 0) + max(seconds, 0.0):.3f}")

@@ -5,7 +5,7 @@ import shutil
 import pytest
 
 from app.migrate import upgrade
-from app.registry.mirror import file_lock
+from app.registry.locks import file_lock
 from tests.conftest import make_app
 from tests.helpers import write_run
 

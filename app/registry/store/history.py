@@ -70,15 +70,24 @@ def history_page(connection: Connection, artifact_id: str, before: tuple[int, da
 
 
 def all_history(connection: Connection, ids: Iterable[str] | None = None) -> dict[str, list[dict]]:
-    """Every entry by artifact id, oldest first (all artifacts, or the given ones)."""
+    """Every entry by artifact id, oldest first (all artifacts, or the given ones, looked up 500 at a time)."""
     statement = select(artifact_history).order_by(artifact_history.c.artifact_id, artifact_history.c.generation,
                                                   artifact_history.c.at)
-    if ids is not None:
-        statement = statement.where(artifact_history.c.artifact_id.in_(list(ids)))
+    wanted = None if ids is None else list(ids)
     found: dict[str, list[dict]] = {}
-    for row in connection.execute(statement):
-        found.setdefault(row.artifact_id, []).append(entry_of(row))
+    for start in range(0, 1 if wanted is None else len(wanted), 500):
+        chunk = statement if wanted is None else statement.where(
+            artifact_history.c.artifact_id.in_(wanted[start:start + 500]))
+        for row in connection.execute(chunk):
+            found.setdefault(row.artifact_id, []).append(entry_of(row))
     return found
+
+
+def with_history(document: str, entries: list[dict] | None) -> str:
+    """An artifact's JSON text with its edit history spliced in: the snapshot keeps it with the artifact."""
+    if not entries:
+        return document
+    return document[:-1] + ', "history": ' + json.dumps(entries, ensure_ascii=False) + "}"
 
 
 def restore_history(connection: Connection, artifact_id: str, entries: object) -> int:

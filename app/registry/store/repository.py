@@ -14,7 +14,7 @@ from sqlalchemy import Connection, bindparam, delete, func, insert, select, upda
 from app.registry.records import ArtifactRecord, artifact_doc
 from app.registry.store import counters
 from app.registry.store.duplicates import settle_groups
-from app.registry.store.history import all_history
+from app.registry.store.history import all_history, with_history
 from app.registry.store.rows import ROW_COLUMNS, record_from_row, row_values
 from app.registry.store.search import search_backend
 from app.registry.store.series import write_stats
@@ -165,9 +165,8 @@ class ArtifactRepository(StateRows, SkippedRows):
         if found is not None:
             self.tracker.rewritten.update(settle_groups(self.connection, [found.scenario_hash]))
         linked = (relationships.c.source_id == artifact_id) | (relationships.c.target_id == artifact_id)
-        for source, target in self.connection.execute(
-                select(relationships.c.source_id, relationships.c.target_id).where(linked)):
-            self.tracker.rewritten.update((source, target))
+        ends = self.connection.execute(select(relationships.c.source_id, relationships.c.target_id).where(linked))
+        self.tracker.rewritten.update(artifact for pair in ends for artifact in pair)
         self.connection.execute(delete(relationships).where(linked))
 
     def _write_tags(self, seq: int, tags: list[str]) -> None:
@@ -210,16 +209,13 @@ class ArtifactRepository(StateRows, SkippedRows):
         rows.sort(key=itemgetter(0))
         history = all_history(self.connection)
         for artifact_id, doc in rows:
-            yield _with_history(self._document(artifact_id, doc, derived, generates), history.get(artifact_id))
+            yield with_history(self._document(artifact_id, doc, derived, generates), history.get(artifact_id))
 
     def snapshot_documents(self, ids: Iterable[str]) -> dict[str, str | None]:
         """The given artifacts as iter_documents writes them (None for ids that have no row), by id."""
         found = self.documents_by_id(ids)
-        present = [artifact_id for artifact_id, doc in found.items() if doc is not None]
-        history: dict[str, list[dict]] = {}
-        for start in range(0, len(present), 500):
-            history.update(all_history(self.connection, present[start:start + 500]))
-        return {artifact_id: doc if doc is None else _with_history(doc, history.get(artifact_id))
+        history = all_history(self.connection, [artifact_id for artifact_id, doc in found.items() if doc is not None])
+        return {artifact_id: doc if doc is None else with_history(doc, history.get(artifact_id))
                 for artifact_id, doc in found.items()}
 
     def documents_by_id(self, ids: Iterable[str]) -> dict[str, str | None]:
@@ -302,10 +298,3 @@ class ArtifactRepository(StateRows, SkippedRows):
             derived.setdefault(source, []).append(target)
             generates.setdefault(target, []).append(source)
         return derived, generates
-
-
-def _with_history(document: str, entries: list[dict] | None) -> str:
-    """The snapshot keeps each artifact's edit history with it."""
-    if not entries:
-        return document
-    return document[:-1] + ', "history": ' + json.dumps(entries, ensure_ascii=False) + "}"

@@ -17,7 +17,7 @@ from app.registry.folders.scanner import (
     iter_candidates,
     read_candidate,
 )
-from app.registry.mirror import file_lock
+from app.registry.locks import file_lock
 from app.registry.records import ArtifactRecord
 from app.registry.sync.apply import RescanReport, apply_records, mark_missing
 from app.registry.sync.durable import read_durable_state

@@ -126,5 +126,5 @@ def test_start_up_rewrites_the_snapshot_outside_the_cpu_share(data_dir):
     ctx = make_app(data_dir).extensions["flowtime"]
     with ctx.db.read() as connection:
         state = ArtifactRepository(connection)
-        assert state.state("mirror_export_s") == "0" and int(state.state("mirror_generation")) == state.generation()
+        assert float(state.state("mirror_export_s")) == 0 and int(state.state("mirror_generation")) == state.generation()
     ctx.close()

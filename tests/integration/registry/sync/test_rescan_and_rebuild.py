@@ -132,7 +132,7 @@ def test_mirror_is_complete_valid_json_with_deleted_ones(ctx):
 
 def test_concurrent_rescan_is_refused(ctx):
     from app.errors import Conflict
-    from app.registry.mirror import file_lock
+    from app.registry.locks import file_lock
 
     with file_lock(ctx.config.data_dir / ".rescan.lock"):
         with pytest.raises(Conflict):
