@@ -29,6 +29,7 @@ FOREIGN_BACKUP = "registry-index.json.dotnet-backup"
 _HEADER_GENERATION = re.compile(rb'^\{\s*"version":[^{}]*?"generation":\s*(\d{1,19})\b')
 _HEADER_REGISTRY = re.compile(rb'^\{\s*"version":[^{}]*?"registry":\s*"([0-9a-f]{1,64})"')
 _DOCUMENT_ID = re.compile(rb'^    \{"id": "([^"\\]+)"')
+_LIST_END = b"\n  ]\n}\n"  # how write_index ends a non-empty artifacts list
 COPY_BLOCK = 1024 * 1024
 FLUSH_EVERY = 32 * 1024 * 1024
 PATCH_MOST = 50_000  # documents a patch rewrites at most; beyond, the full export costs about as much
@@ -100,9 +101,10 @@ class SortedLines:
             self._head = head
             return
         marker = head.find(b'"artifacts": [\n')
-        if marker < 0:
-            raise SnapshotUnreadable("no artifacts list in the header")
-        self.start, self.end, self.empty, self._head = marker + len(b'"artifacts": [\n'), size - len(b"  ]\n}\n"), False, head
+        handle.seek(max(0, size - len(_LIST_END)))
+        if marker < 0 or handle.read() != _LIST_END:  # e.g. a copy saved without its last newline
+            raise SnapshotUnreadable("not laid out as write_index writes it")
+        self.start, self.end, self.empty, self._head = marker + len(b'"artifacts": [\n'), size - len(_LIST_END) + 1, False, head
 
     def header_count(self) -> int:
         match = re.search(rb'"artifact_count":\s*(\d+)', self._head[:self.start])

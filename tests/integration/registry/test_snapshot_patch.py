@@ -1,12 +1,15 @@
 """registry-index.json patched with what changed is byte for byte the full export (the `updated` line aside)."""
 
+import json
+
+import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from app.errors import RegistryError
 from app.registry import lineage, mirror_writer
 from app.registry.maintenance import purge
-from app.registry.mirror import INDEX_NAME, patch_index, write_index
+from app.registry.mirror import INDEX_NAME, SnapshotUnreadable, patch_index, write_index
 from app.registry.service import delete_artifact, register_folder, restore_artifact, update_artifact
 from app.registry.store.repository import ArtifactRepository
 from app.registry.store.rewrites import ITEMISED_UP_TO
@@ -127,4 +130,18 @@ def test_start_up_rewrites_the_snapshot_outside_the_cpu_share(data_dir):
     with ctx.db.read() as connection:
         state = ArtifactRepository(connection)
         assert float(state.state("mirror_export_s")) == 0 and int(state.state("mirror_generation")) == state.generation()
+    ctx.close()
+
+
+def test_a_snapshot_not_laid_out_as_written_is_exported_not_patched(data_dir, monkeypatch):
+    monkeypatch.setattr(mirror_writer, "CHILD_PROCESS_FROM", 10**9)
+    write_run(data_dir, "run_20250101T000000Z_00000001", title="First")
+    ctx = _indexed(data_dir)
+    ctx.storage.write_bytes(INDEX_NAME, ctx.storage.read_bytes(INDEX_NAME)[:-1])  # valid JSON, last newline gone
+    update_artifact(ctx, "run_20250101T000000Z_00000001", {"title": "Exported"}, actor="a")
+    with pytest.raises(SnapshotUnreadable):
+        patch_index(ctx.db, ctx.storage)
+    assert ctx.mirror.sync_here() is True
+    doc = json.loads(ctx.storage.read_bytes(INDEX_NAME))
+    assert [a["title"] for a in doc["artifacts"]] == ["Exported"]
     ctx.close()
