@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from contextlib import suppress
 
 import requests
 
@@ -97,6 +98,31 @@ def test_edit_validation_error_then_success(page, live_server, fresh_run, output
     page.locator("#save-button").click()
     expect(page.locator("#banner-text")).to_contain_text("changed this artifact since you opened it")
     page.console.assert_clean(allow_http=(400, 412))
+
+
+def test_delete_while_panels_load_drops_their_reads(page, live_server, fresh_run):
+    """A delete clicked before the panels answered: their reads are dropped, not answered with a 404 (the run's
+    files, series and index are gone for a deleted artifact; lineage and relationships are not)."""
+    held = []
+
+    def delete_first(route):  # the panels' reads reach the server after the delete, before the page re-renders
+        deleted = route.fetch()
+        for pending in held:
+            with suppress(Exception):  # the page dropped it: there is nothing left to answer
+                pending.continue_()
+        route.fulfill(response=deleted)
+
+    page.route(re.compile(r"/lineage\?|/relationships$|/index$|/series/|/files/"), lambda route: held.append(route))
+    page.route(re.compile(f"/v1/artifacts/{fresh_run}$"),
+               lambda route: delete_first(route) if route.request.method == "DELETE" else route.continue_())
+    page.goto(f"/artifacts/{fresh_run}")
+    expect(page.locator("#lineage-graph .loading")).to_be_visible()
+    page.locator("#delete-button").click()
+    expect(page.locator("#deleted-note")).to_be_visible()
+    assert len(held) >= 5  # lineage, relationships, the run's index and series, spec.yaml
+    page.wait_for_load_state("networkidle")
+    banner_hidden(page)
+    page.console.assert_clean()
 
 
 def test_delete_restore_archive(page, live_server, fresh_run, output_dir):

@@ -43,7 +43,18 @@ export function authHeaders() {
   return token ? { Authorization: `Bearer ${token}` } : {};
 }
 
+// The page's reads in flight: a page about to change what they read (a delete, a re-render) drops them first,
+// so an answer to a question no longer asked (a 404 for what was just deleted) never arrives.
+let pageReads = new AbortController();
+
+/** Abort every GET this page has in flight that was sent without a signal of its own. */
+export function abortPageReads() {
+  pageReads.abort();
+  pageReads = new AbortController();
+}
+
 async function send(path, { method = "GET", json, body, headers = {}, signal } = {}) {
+  if (!signal && method === "GET") signal = pageReads.signal;
   const init = {
     method, headers: { Accept: "application/json", ...authHeaders(), ...headers }, signal, credentials: "same-origin",
   };

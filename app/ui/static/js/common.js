@@ -103,6 +103,7 @@ export function describeError(err, context = "") {
 }
 
 export function showError(err, context = "") {
+  if (err && err.name === "AbortError") return; // dropped on purpose (abortPageReads): nothing went wrong
   if (err && err.status === 401) {
     const form = $("#token-form");
     if (form) form.hidden = false;

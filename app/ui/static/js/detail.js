@@ -1,5 +1,5 @@
 // Artifact detail: metadata, inline edit (If-Match), delete/restore/archive, files, charts, spec, lineage, history.
-import { api, apiText, endpoints } from "./api.js";
+import { abortPageReads, api, apiText, endpoints } from "./api.js";
 import { exportsSection } from "./exports.js";
 import { historySection } from "./history.js";
 import { resultsSection } from "./results.js";
@@ -131,6 +131,7 @@ const unarchive = () => api(endpoints.artifact(artifact.id), {
 });
 
 async function act(fn, message) {
+  abortPageReads(); // the panels' reads would answer for the artifact as it was (a 404 once it is deleted)
   try {
     await fn();
     clearError();
@@ -139,6 +140,7 @@ async function act(fn, message) {
     loadStats();
   } catch (err) {
     showError(err, "The action failed");
+    await render(); // the panels dropped their reads: ask again, for the artifact as it still is
   }
 }
 
@@ -241,6 +243,7 @@ function deletedNote() {
 }
 
 async function render() {
+  abortPageReads();
   const sections = [header(), actions(), editor(), metadataSection()];
   if (artifact.deleted_at) {
     sections.push(deletedNote(), historySection(artifact.id), filesSection());
