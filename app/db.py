@@ -5,7 +5,7 @@ from __future__ import annotations
 import errno
 import sqlite3
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 from sqlalchemy import Connection, Engine, create_engine, event
@@ -153,15 +153,18 @@ class Database:
                     connection.exec_driver_sql(f"SELECT pg_advisory_unlock({key})")
                     connection.commit()
 
-    def refresh_statistics(self) -> None:
+    def refresh_statistics(self, correct: Callable[[Connection], None] | None = None) -> None:
         """Let SQLite's query planner see the tables as they are (a bounded ANALYZE; PostgreSQL's autovacuum
         keeps its own). Without statistics SQLite takes any index on a filter to be selective and walks, say,
-        every run to check a hundred rowids."""
+        every run to check a hundred rowids. `correct` amends what the bounded sample got wrong."""
         if not self.is_sqlite:
             return
         with self.write() as connection:
             connection.exec_driver_sql(f"PRAGMA analysis_limit={SQLITE_ANALYSIS_LIMIT}")
             connection.exec_driver_sql("ANALYZE")
+            if correct is not None:
+                correct(connection)
+                connection.exec_driver_sql("ANALYZE sqlite_schema")  # the planner re-reads the statistics
 
     def ping(self) -> None:
         """Raise if the database cannot answer a trivial query."""

@@ -20,6 +20,7 @@ from app.registry.store.history import write_history
 from app.registry.store.repository import ArtifactRepository
 from app.registry.store.rewrites import record_rewrites
 from app.registry.store.search import SearchIndex, search_backend
+from app.registry.store.statistics import correct_few_valued
 from app.storage import Storage, get_storage
 
 log = logging.getLogger(__name__)
@@ -110,7 +111,7 @@ class RegistryContext:
     def refresh_statistics(self) -> None:
         """Refresh the query planner's statistics; a failure is logged, never raised (they are an optimisation)."""
         try:
-            self.db.refresh_statistics()
+            self.db.refresh_statistics(correct=correct_few_valued)
         except Exception:  # the commit stands; the planner keeps its older statistics meanwhile
             log.warning("refreshing the query planner's statistics failed", exc_info=True)
 
