@@ -17,6 +17,7 @@ CSP = ("default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 's
 bp = Blueprint("ui", __name__, template_folder="templates", static_folder="static",
                static_url_path="/ui/static")
 
+CHART_MODULE = "chart.js"  # the one module that draws with window.uPlot
 PAGES = {
     "browse": "Browse artifacts",
     "detail": "Artifact",
@@ -27,8 +28,10 @@ PAGES = {
 
 
 def _page(page: str, **data):
-    return render_template("ui/page.html", page=page, title=PAGES[page], data=data,
-                           preload=imported_modules(f"{page}.js"))
+    modules = imported_modules(f"{page}.js")
+    # uPlot (a classic deferred script every module waits for) only where a page draws charts.
+    return render_template("ui/page.html", page=page, title=PAGES[page], data=data, preload=modules,
+                           charts=CHART_MODULE in modules)
 
 
 @bp.route("/", methods=["GET"])

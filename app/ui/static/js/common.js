@@ -39,8 +39,16 @@ export function formatNumber(value, digits = 4) {
   if (value === null || value === undefined || Number.isNaN(value)) return "–";
   if (typeof value !== "number") return String(value);
   if (Number.isInteger(value)) return numberFormat.format(value);
-  return new Intl.NumberFormat("en-US", { maximumFractionDigits: digits }).format(value);
+  return decimalFormat(digits).format(value);
 }
+
+// Building an Intl formatter costs far more than formatting with it: a table page formats hundreds of values.
+const decimalFormats = new Map();
+function decimalFormat(digits) {
+  if (!decimalFormats.has(digits)) decimalFormats.set(digits, new Intl.NumberFormat("en-US", { maximumFractionDigits: digits }));
+  return decimalFormats.get(digits);
+}
+const dateFormat = new Intl.DateTimeFormat(undefined, { year: "numeric", month: "short", day: "numeric", hour: "2-digit", minute: "2-digit" });
 
 export function formatBytes(bytes) {
   if (bytes === null || bytes === undefined) return "–";
@@ -58,7 +66,7 @@ export function formatDate(iso) {
   if (!iso) return "–";
   const date = new Date(iso);
   if (Number.isNaN(date.getTime())) return iso;
-  return date.toLocaleString(undefined, { year: "numeric", month: "short", day: "numeric", hour: "2-digit", minute: "2-digit" });
+  return dateFormat.format(date);
 }
 
 export function debounce(fn, ms = 250) {
