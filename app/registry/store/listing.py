@@ -147,8 +147,9 @@ def list_artifacts(connection: Connection, search: SearchIndex, cache: SnapshotC
     filters = filter_conditions(query)
     conditions = [*filters, artifacts.c.seq.in_(search.matching(match))] if match else filters
     words = search.count_driver(match) if match else None
+    drivers = [words, search.infix_count_driver(match)] if words is not None else []
     total, total_exact = cache.get(snapshot, ("total", query.filter_key()),
-                                   lambda: _total(connection, query, filters, conditions, words, match))
+                                   lambda: _total(connection, query, filters, conditions, drivers))
     snippets = keys = floor = None
     if query.effective_sort == "relevance" and not (total_exact and total <= RANKED_NEWEST):  # else all are ranked
         floor = cache.get(snapshot, ("rank-floor", match), lambda: search.rank_floor(connection, match, RANKED_NEWEST))
@@ -188,17 +189,24 @@ def list_artifacts(connection: Connection, search: SearchIndex, cache: SnapshotC
     return result
 
 
-def _total(connection: Connection, query: ListQuery, filters: list, conditions: list, words: CountDriver | None,
-           match) -> tuple[int, bool]:
-    """(total, exact): from the kept counts when they answer the query, else counted up to the bound."""
+def _total(connection: Connection, query: ListQuery, filters: list, conditions: list,
+           drivers: list[CountDriver | None]) -> tuple[int, bool]:
+    """(total, exact): from the kept counts when they answer the query, else counted up to the bound.
+
+    `drivers`: a search's word matches, then the matches only its infix index finds, each walked in turn
+    until the bound (two sets without a row in common: the second excludes the first)."""
     counted = counted_total(connection, query)
     if counted is not None:
         return counted, True
-    if words is not None:  # the word matches are all of them, or a subset that may reach the bound alone
-        total, exact = count_matches(connection, query, filters, EXACT_TOTAL_UP_TO, driver=words)
-        if not exact or match.infix is None:
-            return total, exact
-    elif query.series:  # drive from one series range (the other filters probe per row)
+    if drivers:
+        total = 0
+        for driver in filter(None, drivers):
+            found, exact = count_matches(connection, query, filters, EXACT_TOTAL_UP_TO - total, driver=driver)
+            total += found
+            if not exact:
+                return total, False
+        return total, True
+    if query.series:  # drive from one series range (the other filters probe per row)
         first, *others = query.series
         rest = filter_conditions(replace(query, series=others))
         return count_matches(connection, query, rest, EXACT_TOTAL_UP_TO, driver=stats_range(first))

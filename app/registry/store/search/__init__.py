@@ -28,6 +28,9 @@ class SearchIndex(Protocol):
     def count_driver(self, match: SearchMatch) -> CountDriver | None:
         """The word matches for a bounded count to walk first (None: count over `matching`)."""
 
+    def infix_count_driver(self, match: SearchMatch) -> CountDriver | None:
+        """The matches only the infix index finds, for a bounded count after the word matches (None: none)."""
+
     def rank_floor(self, connection: Connection, match: SearchMatch, newest: int) -> int | None:
         """The seq below the `newest` newest word matches, None when no more than that many match."""
 

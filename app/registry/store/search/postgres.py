@@ -85,6 +85,10 @@ class PostgresSearch:
         """None: the planner drives a count from the GIN index or the filters itself."""
         return None
 
+    def infix_count_driver(self, match: SearchMatch) -> None:
+        """None: a count covers both kinds of match at once (see count_driver)."""
+        return None
+
     def _rank(self, match: SearchMatch, newer_than: int | None = None):
         words = -func.ts_rank(VECTOR, func.to_tsquery("simple", match.words))
         if newer_than is not None:  # word matches past the ranked newest follow them, newest first

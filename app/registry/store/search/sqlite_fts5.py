@@ -119,6 +119,11 @@ class SqliteSearch:
         """The word matches in rowid order (FTS5 streams them), for a bounded count to walk."""
         return CountDriver(self.fts, self.fts.c.rowid, (literal_column("artifacts_fts").op("MATCH")(match.words),))
 
+    def infix_count_driver(self, match: SearchMatch) -> CountDriver | None:
+        """The substring-only matches in rowid order: counted after the word matches, they need no union of both
+        (materialising it cost 118 ms of a two-word search's 190 at 1M)."""
+        return CountDriver(self.infix, self.infix.c.rowid, self._infix_only(match)) if match.infix else None
+
     def rank_floor(self, connection: Connection, match: SearchMatch, newest: int) -> int | None:
         """The rowid below the `newest` newest word matches (FTS5 walks them by rowid), None if no more match."""
         return connection.execute(
