@@ -38,22 +38,26 @@ def facet_counts(connection: Connection, query, conditions: list,
 
 
 def newest_matches(connection: Connection, filters: list, conditions: list,
-                   words: CountDriver | None) -> tuple[list[int], bool]:
+                   drivers: list[CountDriver]) -> tuple[list[int], bool]:
     """(the seq of the newest FACET_SAMPLE matches, whether that is every match).
 
-    A search's word matches (`words`) come first: FTS5 walks them newest first (rowid DESC), each probing its
-    artifact under the `filters`, so a common word's sample leaves its infix-only matches out; fewer word
-    matches than the sample are topped up from every match (`conditions`).
+    A search's matches come from its `drivers`: its word matches first, then those only its infix index
+    finds, each walked newest first (rowid DESC) and probing its artifact under the `filters`, so a common
+    word's sample leaves its infix-only matches out. Without drivers, the newest of every match
+    (`conditions`).
     """
-    if words is not None:
-        probe = exists().where(artifacts.c.seq == words.seq, *filters)
-        statement = select(words.seq).select_from(words.table).where(*words.where, probe).order_by(words.seq.desc())
-        seqs = list(connection.execute(statement.limit(FACET_SAMPLE)).scalars())
+    if not drivers:
+        statement = select(artifacts.c.seq).where(*conditions).order_by(artifacts.c.seq.desc()).limit(FACET_SAMPLE)
+        seqs = list(connection.execute(statement).scalars())
+        return seqs, len(seqs) < FACET_SAMPLE
+    seqs: list[int] = []
+    for driver in drivers:
+        probe = exists().where(artifacts.c.seq == driver.seq, *filters)
+        statement = select(driver.seq).select_from(driver.table).where(*driver.where, probe).order_by(driver.seq.desc())
+        seqs += connection.execute(statement.limit(FACET_SAMPLE - len(seqs))).scalars()
         if len(seqs) == FACET_SAMPLE:
             return seqs, False
-    statement = select(artifacts.c.seq).where(*conditions).order_by(artifacts.c.seq.desc()).limit(FACET_SAMPLE)
-    seqs = list(connection.execute(statement).scalars())
-    return seqs, len(seqs) < FACET_SAMPLE
+    return seqs, True
 
 
 def _facet(connection: Connection, name: str, where: list, seqs: list[int] | None) -> list[dict]:

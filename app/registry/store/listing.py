@@ -147,7 +147,7 @@ def list_artifacts(connection: Connection, search: SearchIndex, cache: SnapshotC
     filters = filter_conditions(query)
     conditions = [*filters, artifacts.c.seq.in_(search.matching(match))] if match else filters
     words = search.count_driver(match) if match else None
-    drivers = [words, search.infix_count_driver(match)] if words is not None else []
+    drivers = [d for d in (words, search.infix_count_driver(match)) if d is not None] if words is not None else []
     total, total_exact = cache.get(snapshot, ("total", query.filter_key()),
                                    lambda: _total(connection, query, filters, conditions, drivers))
     snippets = keys = floor = None
@@ -183,14 +183,14 @@ def list_artifacts(connection: Connection, search: SearchIndex, cache: SnapshotC
         result.snippets = {k.id: snippets.get(k.seq, "") for k in keys}
     if query.facets:
         facet_key = ("facets", query.filter_key(), tuple(query.facets))
-        sample = partial(newest_matches, connection, filters, conditions, None if total_exact else words)
+        sample = partial(newest_matches, connection, filters, conditions, drivers)
         result.facets, result.facets_sample = cache.get(
             snapshot, facet_key, lambda: facet_counts(connection, query, conditions, sample))
     return result
 
 
 def _total(connection: Connection, query: ListQuery, filters: list, conditions: list,
-           drivers: list[CountDriver | None]) -> tuple[int, bool]:
+           drivers: list[CountDriver]) -> tuple[int, bool]:
     """(total, exact): from the kept counts when they answer the query, else counted up to the bound.
 
     `drivers`: a search's word matches, then the matches only its infix index finds, each walked in turn
@@ -200,7 +200,7 @@ def _total(connection: Connection, query: ListQuery, filters: list, conditions: 
         return counted, True
     if drivers:
         total = 0
-        for driver in filter(None, drivers):
+        for driver in drivers:
             found, exact = count_matches(connection, query, filters, EXACT_TOTAL_UP_TO - total, driver=driver)
             total += found
             if not exact:
